@@ -1,0 +1,28 @@
+"""clerk: unattended back-office bots with a work-item ledger and an audit trail."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from clerk._bot import AppSession, Bot, Found  # noqa: E402
+from clerk._context import RunContext  # noqa: E402
+from clerk._errors import (  # noqa: E402
+    ApplicationError,
+    BotError,
+    BusinessError,
+    ConfigError,
+    FatalError,
+    InputFileError,
+    OperatorAbort,
+    ScreenNotReached,
+    SelectorFailed,
+    SessionLost,
+)
+from clerk._items import ItemSchema, Problem, RowReader  # noqa: E402
+from clerk._retry import RetryPolicy  # noqa: E402
+
+__all__ = [
+    "AppSession", "ApplicationError", "Bot", "BotError", "BusinessError", "ConfigError", "FatalError",
+    "Found", "InputFileError", "ItemSchema", "OperatorAbort", "Problem", "RetryPolicy", "RowReader",
+    "RunContext", "ScreenNotReached", "SelectorFailed", "SessionLost", "__version__",
+]

@@ -1,0 +1,234 @@
+"""Settings: one frozen object per run, built once from layered sources.
+
+Precedence, lowest first: code defaults, ``config/default.toml``, ``config/<env>.toml``
+(``CLERK_ENV``), environment variables ``CLERK_<SECTION>__<KEY>`` and finally the CLI.
+Config files hold no secrets; ``load_settings`` refuses keys that look like one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from clerk._errors import ConfigError
+
+_SECRET_KEYS = ("password", "passwd", "secret", "token", "api_key")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WebSettings:
+    browser: str = "/usr/bin/chromium"
+    headless: bool = True
+    slowmo_ms: int = 0
+    timeout: dt.timedelta = dt.timedelta(seconds=20)
+    viewport_width: int = 1280
+    viewport_height: int = 1000
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RetrySettings:
+    attempts: int = 3
+    wait_initial: dt.timedelta = dt.timedelta(seconds=1)
+    wait_max: dt.timedelta = dt.timedelta(seconds=20)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunSettings:
+    max_consecutive_failures: int = 3
+    screenshots: str = "on"  # on | failures
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Settings:
+    project_dir: Path
+    data_dir: Path
+    recordings_dir: Path
+    selectors_dir: Path
+    web: WebSettings = field(default_factory=WebSettings)
+    retry: RetrySettings = field(default_factory=RetrySettings)
+    run: RunSettings = field(default_factory=RunSettings)
+    apps: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    bots: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    sources: Mapping[str, str] = field(default_factory=dict)
+
+    def app(self, name: str) -> Mapping[str, Any]:
+        try:
+            return self.apps[name]
+        except KeyError:
+            raise ConfigError(f"no [apps.{name}] section in the configuration") from None
+
+    def bot(self, name: str) -> Mapping[str, Any]:
+        return self.bots.get(name, {})
+
+    def as_dict(self) -> dict[str, Any]:
+        """The settings as used, for the run manifest (secrets never live here)."""
+        return {
+            "project_dir": str(self.project_dir), "data_dir": str(self.data_dir),
+            "recordings_dir": str(self.recordings_dir),
+            "web": _plain(self.web), "retry": _plain(self.retry), "run": _plain(self.run),
+            "apps": {k: dict(v) for k, v in self.apps.items()},
+            "bots": {k: dict(v) for k, v in self.bots.items()},
+        }
+
+
+def find_project_dir(start: Path | None = None) -> Path:
+    """``CLERK_HOME`` if set, else the nearest folder upwards holding ``config/default.toml``,
+    else the checkout this package was installed from."""
+    if home := os.environ.get("CLERK_HOME"):
+        return Path(home).resolve()
+    for folder in [(start or Path.cwd()).resolve(), *(start or Path.cwd()).resolve().parents]:
+        if (folder / "config" / "default.toml").is_file():
+            return folder
+    checkout = Path(__file__).resolve().parent.parent
+    if (checkout / "config" / "default.toml").is_file():
+        return checkout
+    raise ConfigError("cannot find the clerk project: set CLERK_HOME to the folder holding config/")
+
+
+def load_settings(
+    project_dir: Path | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    """Build the Settings. ``overrides`` are dotted keys from the CLI, e.g. ``web.headless``.
+
+    Raises:
+        ConfigError: a file does not parse, a value has the wrong type, or a config
+            file holds something that looks like a secret.
+    """
+    environ = os.environ if environ is None else environ
+    project = project_dir or find_project_dir()
+    merged: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    files = [project / "config" / "default.toml"]
+    if env_name := environ.get("CLERK_ENV"):
+        files.append(project / "config" / f"{env_name}.toml")
+    for path in files:
+        _merge(merged, _read_toml(path), sources, str(path.relative_to(project)))
+    _merge(merged, _from_environ(environ), sources, "environment")
+    _merge(merged, _undot(overrides or {}), sources, "command line")
+    _refuse_secrets(merged)
+    return _build(project, merged, sources)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        raise ConfigError(f"{path}: configuration file not found")
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"{path}: {err}") from err
+
+
+def _from_environ(environ: Mapping[str, str]) -> dict[str, Any]:
+    dotted = {}
+    for key, value in environ.items():
+        if key.startswith("CLERK_") and "__" in key:
+            dotted[key[len("CLERK_"):].lower().replace("__", ".")] = _parse_scalar(value)
+    return _undot(dotted)
+
+
+def _parse_scalar(value: str) -> Any:
+    try:
+        return tomllib.loads(f"v = {value}")["v"]
+    except tomllib.TOMLDecodeError:
+        return value
+
+
+def _undot(dotted: Mapping[str, Any]) -> dict[str, Any]:
+    tree: dict[str, Any] = {}
+    for key, value in dotted.items():
+        if value is None:
+            continue
+        node = tree
+        *parents, leaf = key.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = value
+    return tree
+
+
+def _merge(base: dict[str, Any], layer: Mapping[str, Any], sources: dict[str, str], origin: str,
+           prefix: str = "") -> None:
+    for key, value in layer.items():
+        dotted = f"{prefix}{key}"
+        if isinstance(value, Mapping) and isinstance(base.get(key), dict):
+            _merge(base[key], value, sources, origin, dotted + ".")
+        else:
+            base[key] = dict(value) if isinstance(value, Mapping) else value
+            sources[dotted] = origin
+
+
+def _refuse_secrets(tree: Mapping[str, Any], prefix: str = "") -> None:
+    for key, value in tree.items():
+        if isinstance(value, Mapping):
+            _refuse_secrets(value, f"{prefix}{key}.")
+        elif any(word in key.lower() for word in _SECRET_KEYS):
+            raise ConfigError(
+                f"configuration key {prefix}{key} looks like a secret; secrets come from "
+                "environment variables or the keyring, never from config files"
+            )
+
+
+def _seconds(value: Any, key: str) -> dt.timedelta:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise ConfigError(f"{key} must be a number of seconds, got {value!r}")
+    return dt.timedelta(seconds=value)
+
+
+def _build(project: Path, tree: Mapping[str, Any], sources: Mapping[str, str]) -> Settings:
+    clerk = tree.get("clerk", {})
+    web, retry, run = tree.get("web", {}), tree.get("retry", {}), tree.get("run", {})
+
+    def folder(key: str, default: str) -> Path:
+        path = Path(clerk.get(key, default))
+        return path if path.is_absolute() else project / path
+
+    try:
+        return Settings(
+            project_dir=project,
+            data_dir=folder("data_dir", "var"),
+            recordings_dir=folder("recordings_dir", "recordings"),
+            selectors_dir=folder("selectors_dir", "selectors"),
+            web=WebSettings(
+                browser=str(web.get("browser", WebSettings.browser)),
+                headless=bool(web.get("headless", True)),
+                slowmo_ms=int(web.get("slowmo_ms", 0)),
+                timeout=_seconds(web.get("timeout_s", 20), "web.timeout_s"),
+                viewport_width=int(web.get("viewport_width", 1280)),
+                viewport_height=int(web.get("viewport_height", 1000)),
+            ),
+            retry=RetrySettings(
+                attempts=int(retry.get("attempts", 3)),
+                wait_initial=_seconds(retry.get("wait_initial_s", 1), "retry.wait_initial_s"),
+                wait_max=_seconds(retry.get("wait_max_s", 20), "retry.wait_max_s"),
+            ),
+            run=RunSettings(
+                max_consecutive_failures=int(run.get("max_consecutive_failures", 3)),
+                screenshots=_choice(run.get("screenshots", "on"), ("on", "failures"), "run.screenshots"),
+            ),
+            apps={k: dict(v) for k, v in tree.get("apps", {}).items()},
+            bots={k: dict(v) for k, v in tree.get("bots", {}).items()},
+            sources=dict(sources),
+        )
+    except (TypeError, ValueError) as err:
+        raise ConfigError(f"invalid configuration value: {err}") from err
+
+
+def _choice(value: Any, allowed: tuple[str, ...], key: str) -> str:
+    if value not in allowed:
+        raise ConfigError(f"{key} must be one of {', '.join(allowed)}, got {value!r}")
+    return str(value)
+
+
+def _plain(settings: Any) -> dict[str, Any]:
+    out = {}
+    for name in settings.__dataclass_fields__:
+        value = getattr(settings, name)
+        out[name] = value.total_seconds() if isinstance(value, dt.timedelta) else value
+    return out

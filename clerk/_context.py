@@ -1,0 +1,103 @@
+"""RunContext: what a bot's functions receive. It is passed explicitly, never global."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from loguru import logger
+
+from clerk._config import Settings
+from clerk._errors import ConfigError
+from clerk._recording import Recording
+from clerk._secrets import Credentials
+from clerk._selectors import SelectorBook
+from clerk.web import BrowserHost, WebPage
+
+if TYPE_CHECKING:
+    from loguru import Logger
+
+    from clerk._bot import AppFactory, AppSession
+
+
+class RunContext:
+    def __init__(self, *, settings: Settings, bot: str, run_id: str, recording: Recording,
+                 factories: Mapping[str, AppFactory], credentials: Mapping[str, Credentials],
+                 dry_run: bool = False) -> None:
+        self.settings = settings
+        self.bot = bot
+        self.run_id = run_id
+        self.recording = recording
+        self.dry_run = dry_run
+        self.item_key = "run"
+        self._factories = factories
+        self._credentials = credentials
+        self._browser = BrowserHost(settings.web)
+        self._sessions: dict[str, AppSession] = {}
+        self._selector_books = {name: SelectorBook.load(settings.selectors_dir, name) for name in factories}
+
+    @property
+    def log(self) -> Logger:
+        return logger.bind(bot=self.bot, run_id=self.run_id, item=self.item_key)
+
+    @property
+    def bot_settings(self) -> Mapping[str, Any]:
+        return self.settings.bot(self.bot)
+
+    def app(self, name: str) -> AppSession:
+        """The logged-in session of application ``name``, started on first use."""
+        if name not in self._factories:
+            raise ConfigError(f"bot {self.bot} does not declare the application {name!r}")
+        session = self._sessions.get(name)
+        if session is None:
+            page = self._browser.new_page()
+            web = WebPage(page, self._selector_books[name], self.settings.web.timeout.total_seconds() * 1000)
+            session = self._factories[name](web, self.settings.app(name), self._credentials[name])
+            self._sessions[name] = session
+            self.log.info("logging in to {}", name)
+            session.start()
+        return session
+
+    def reset(self) -> None:
+        """Bring every open application back to its home screen; restart one that is broken."""
+        for name in list(self._sessions):
+            try:
+                self._sessions[name].reset()
+            except Exception as err:  # noqa: BLE001 - any failure here means: start afresh
+                self.log.warning("{} did not return to its home screen ({}); starting a new session", name, err)
+                self._drop(name)
+                self.app(name)
+
+    def snap(self, step: str, app: str | None = None) -> None:
+        """Screenshot after a meaningful step, into the item's folder of the audit trail."""
+        if self.settings.run.screenshots != "on":
+            return
+        self._snap(step, [app] if app else list(self._sessions))
+
+    def snap_failure(self, step: str) -> None:
+        """Screenshot every open application; never raises, because it runs while failing."""
+        try:
+            self._snap(step, list(self._sessions))
+        except Exception as err:  # noqa: BLE001
+            self.log.warning("could not take the failure screenshot: {}", err)
+
+    def _snap(self, step: str, apps: list[str]) -> None:
+        for name in apps:
+            session = self._sessions.get(name)
+            if session is not None:
+                path = self.recording.shot_path(self.item_key, name, step)
+                session.web.screenshot(path)
+                self.log.bind(step=step).debug("screenshot {}", path.name)
+
+    def _drop(self, name: str) -> None:
+        session = self._sessions.pop(name, None)
+        if session is not None:
+            try:
+                session.web.page.context.close()
+            except Exception:  # noqa: BLE001, S110 - the page may already be gone
+                pass
+
+    def close(self) -> None:
+        for name in list(self._sessions):
+            self._drop(name)
+        self._browser.close()

@@ -1,0 +1,302 @@
+"""The engine: one run of one bot over one input file.
+
+It reads and validates every row, checks the rest against the application (preflight),
+then works the items one at a time: claim in the ledger, look in the application, enter
+and read back, settle. Retries, outcomes, the results workbook and the audit trail are
+all handled here, so bots stay short.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+
+from loguru import logger
+
+from clerk._bot import Bot
+from clerk._config import Settings
+from clerk._context import RunContext
+from clerk._errors import BotError, BusinessError
+from clerk._items import Problem, WorkItem, parse_items
+from clerk._ledger import ItemLocked, ItemState, Ledger, RunStatus
+from clerk._logging import RunLog
+from clerk._outcome import ItemResult, ItemStatus, RunReport
+from clerk._recording import Recording, sha256_of
+from clerk._results import default_output_path, write_results
+from clerk._retry import RetryPolicy, retrying
+from clerk._secrets import REDACTOR, load_credentials
+from clerk.inputs import read_table
+
+R = TypeVar("R")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunOptions:
+    input_path: Path
+    output_path: Path | None = None
+    dry_run: bool = False
+    limit: int | None = None
+    skip_invalid: bool = False
+
+
+class ProgressListener(Protocol):
+    def started(self, total: int, resumed: bool) -> None: ...
+
+    def advanced(self, result: ItemResult) -> None: ...
+
+
+@dataclass(slots=True)
+class StopFlag:
+    """Set by a signal handler: the engine finishes the current item, then stops."""
+
+    reason: str = ""
+
+    def request(self, reason: str) -> None:
+        self.reason = self.reason or reason
+
+
+class _Silent:
+    def started(self, total: int, resumed: bool) -> None: ...
+
+    def advanced(self, result: ItemResult) -> None: ...
+
+
+class _StopRun(Exception):
+    pass
+
+
+def ledger_path(settings: Settings) -> Path:
+    return settings.data_dir / "ledger.sqlite3"
+
+
+def run_bot(bot: Bot[Any], settings: Settings, options: RunOptions,
+            progress: ProgressListener | None = None, stop: StopFlag | None = None) -> RunReport:
+    """Run ``bot`` over ``options.input_path`` and write the results workbook.
+
+    Raises:
+        InputFileError: the input cannot be used at all; nothing was entered.
+        ConfigError: settings, credentials or selectors are wrong; nothing was entered.
+    """
+    input_path = options.input_path.resolve()
+    table = read_table(input_path, bot.schema.columns, required=bot.schema.required)
+    items = parse_items(table, bot.schema, bot.reference)
+    credentials = {app: load_credentials(app) for app in bot.apps}
+    ledger = Ledger(ledger_path(settings))
+    run, resumed = ledger.open_run(bot.name, str(input_path), sha256_of(input_path), settings.recordings_dir,
+                                   dry_run=options.dry_run)
+    recording = Recording(Path(run.recording_dir))
+    run_log = RunLog(recording.events, run.id)
+    report = RunReport(run_id=run.id, bot=bot.name, input_path=input_path,
+                       output_path=(options.output_path or default_output_path(input_path)).resolve(),
+                       recording_dir=recording.folder, resumed=resumed, dry_run=options.dry_run)
+    recording.write_manifest({
+        "run_id": run.id, "bot": bot.name, "input": {"path": str(input_path), "sha256": run.input_sha256},
+        "started_at": run.started_at, "resumed": resumed, "dry_run": options.dry_run,
+        "settings": settings.as_dict(), "settings_sources": dict(settings.sources),
+    })
+    ctx = RunContext(settings=settings, bot=bot.name, run_id=run.id, recording=recording,
+                     factories=bot.apps, credentials=credentials, dry_run=options.dry_run)
+    engine = _Engine(bot, ctx, ledger, report, options, progress or _Silent(), stop or StopFlag())
+    try:
+        with logger.contextualize(run_id=run.id, bot=bot.name):
+            logger.info("{} run {} on {} ({} rows)", "resuming" if resumed else "starting", run.id,
+                        input_path.name, len(items))
+            engine.execute(items)
+    finally:
+        ctx.close()
+        by_row = {r.row: r for r in report.results}
+        write_results(report.output_path, table, by_row, bot.app_ref_label)
+        status = RunStatus.STOPPED if report.stop_reason else RunStatus.COMPLETED
+        ledger.finish_run(run.id, status, report.counts)
+        recording.write_manifest({
+            "ended_at": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"),
+            "outcome": report.outcome.value, "stop_reason": REDACTOR.scrub(report.stop_reason),
+            "counts": dict(report.counts), "results_workbook": str(report.output_path),
+        })
+        run_log.close()
+        ledger.close()
+    return report
+
+
+@dataclass(slots=True)
+class _Engine:
+    bot: Bot[Any]
+    ctx: RunContext
+    ledger: Ledger
+    report: RunReport
+    options: RunOptions
+    progress: ProgressListener
+    stop: StopFlag
+    policy: RetryPolicy = field(init=False)
+    consecutive_failures: int = 0
+    entered_count: int = 0
+
+    def __post_init__(self) -> None:
+        self.policy = self.bot.retry or RetryPolicy.from_settings(self.ctx.settings.retry)
+
+    # ------------------------------------------------------------------ phases
+    def execute(self, items: list[WorkItem[Any]]) -> None:
+        self.progress.started(len(items), self.report.resumed)
+        todo = [item for item in items if not self._settled_by_file_or_ledger(item)]
+        if todo and self.bot.preflight is not None:
+            self._preflight(todo)
+            todo = [item for item in todo if self._reject_if_invalid(item)]
+        invalid = [r for r in self.report.results if r.status is ItemStatus.INVALID]
+        if invalid and not self.options.skip_invalid:
+            first = min(r.row for r in invalid)
+            self._finish_all(todo, ItemStatus.HELD,
+                             f"not entered: {len(invalid)} row(s) of this file are invalid (first: row {first}); "
+                             "fix them and run again, or run with --skip-invalid")
+            return
+        if self.options.dry_run:
+            self._dry_run(todo)
+            return
+        for index, item in enumerate(todo):
+            if self.stop.reason or self.report.stop_reason:
+                self.report.stop_reason = self.report.stop_reason or self.stop.reason
+                self._finish_all(todo[index:], ItemStatus.PENDING, f"not attempted: {self.report.stop_reason}")
+                return
+            if self.options.limit is not None and self.entered_count >= self.options.limit:
+                self._finish_all(todo[index:], ItemStatus.PENDING,
+                                 f"not attempted: --limit {self.options.limit} reached")
+                return
+            self._work(item)
+
+    def _settled_by_file_or_ledger(self, item: WorkItem[Any]) -> bool:
+        if not item.valid:
+            self._record(item, ItemStatus.INVALID, message="; ".join(p.reason_with_column() for p in item.problems))
+            return True
+        known = self.ledger.item(self.bot.name, item.reference or "")
+        if known is None or known.state not in (ItemState.DONE, ItemState.ALREADY_PRESENT):
+            return False
+        if known.run_id == self.ctx.run_id and known.state is ItemState.DONE:
+            self._record(item, ItemStatus.DONE, known.app_ref, known.message)
+        else:
+            self._record(item, ItemStatus.ALREADY_PRESENT, known.app_ref,
+                         f"already {known.state.value.replace('_', ' ')} per clerk run {known.run_id}; not entered again")
+        return True
+
+    def _preflight(self, todo: list[WorkItem[Any]]) -> None:
+        assert self.bot.preflight is not None
+        preflight = self.bot.preflight
+        problems: list[Problem] = list(self._with_retries(lambda: list(preflight(self.ctx, todo)), "preflight"))
+        by_row = {item.row.number: item for item in todo}
+        for problem in problems:
+            by_row[problem.row].problems.append(problem)
+
+    def _reject_if_invalid(self, item: WorkItem[Any]) -> bool:
+        if item.valid:
+            return True
+        self._record(item, ItemStatus.INVALID, message="; ".join(p.reason_with_column() for p in item.problems))
+        return False
+
+    def _dry_run(self, todo: list[WorkItem[Any]]) -> None:
+        app = next(iter(self.bot.apps))
+        for item in todo:
+            self.ctx.item_key = item.key
+            found = self._with_retries(lambda: self.bot.find(self.ctx, item.data), item.key)
+            if found is not None:
+                self._record(item, ItemStatus.ALREADY_PRESENT, found.app_ref,
+                             f"dry run: already in {app}; would not be entered")
+            else:
+                self._record(item, ItemStatus.READY, message=f"dry run: valid; would be entered in {app}")
+
+    # ------------------------------------------------------------------ one item
+    def _work(self, item: WorkItem[Any]) -> None:
+        reference = item.reference or ""
+        self.ctx.item_key = item.key
+        with logger.contextualize(item=item.key, reference=reference):
+            try:
+                before = self.ledger.claim(self.bot.name, reference, self.ctx.run_id)
+            except ItemLocked as err:
+                self._record(item, ItemStatus.FAILED, message=str(err))
+                return
+            self.entered_count += 1
+            interrupted = before is not None and before.state is ItemState.IN_PROGRESS
+            if interrupted:
+                logger.warning("an earlier attempt at {} was interrupted; checking the application first", reference)
+            try:
+                status, app_ref, message = self._attempt_item(item, interrupted)
+            except BusinessError as err:
+                where = f"column {err.column!r}: " if err.column else ""
+                self._settle(item, ItemStatus.INVALID, None, f"{where}{err}", error=err.code)
+            except BotError as err:
+                self._fail(item, err)
+                if err.stops_run:
+                    self.report.stop_reason = f"{err.code}: {err}"
+            except Exception as err:  # noqa: BLE001 - the catch-all release: record and go on
+                self._fail(item, err)
+            else:
+                self.consecutive_failures = 0
+                self._settle(item, status, app_ref, message)
+
+    def _attempt_item(self, item: WorkItem[Any], interrupted: bool) -> tuple[ItemStatus, str, str]:
+        app = next(iter(self.bot.apps))
+        entered = interrupted
+
+        def attempt() -> tuple[ItemStatus, str, str]:
+            nonlocal entered
+            found = self.bot.find(self.ctx, item.data)
+            if found is not None and entered:
+                return ItemStatus.DONE, found.app_ref, f"found in {app} after an interrupted attempt; not entered again"
+            if found is not None:
+                return ItemStatus.ALREADY_PRESENT, found.app_ref, f"already in {app}; not entered again"
+            entered = True
+            app_ref = self.bot.enter(self.ctx, item.data)
+            return ItemStatus.DONE, app_ref, f"entered in {app} and read back"
+
+        return self._with_retries(attempt, item.key)
+
+    def _fail(self, item: WorkItem[Any], err: BaseException) -> None:
+        self.consecutive_failures += 1
+        code = getattr(err, "code", type(err).__name__)
+        self._settle(item, ItemStatus.FAILED, None, f"{code}: {err}", error=code)
+        limit = self.ctx.settings.run.max_consecutive_failures
+        if limit and self.consecutive_failures >= limit and not self.report.stop_reason:
+            self.report.stop_reason = (
+                f"the application failed {self.consecutive_failures} items in a row (last: {code}: {err})"
+            )
+            logger.error("stopping the run early: {}", self.report.stop_reason)
+
+    # ------------------------------------------------------------------ plumbing
+    def _with_retries(self, action: Callable[[], R], label: str) -> R:
+        for attempt in retrying(self.policy):
+            with attempt:
+                number = attempt.retry_state.attempt_number
+                if number > 1:
+                    self.ctx.reset()
+                try:
+                    return action()
+                except Exception as err:
+                    logger.bind(step="failure").warning("{} attempt {} failed: {}", label, number, err)
+                    self.ctx.snap_failure(f"attempt-{number}-failed")
+                    raise
+        raise AssertionError("unreachable: tenacity re-raises the last error")
+
+    def _settle(self, item: WorkItem[Any], status: ItemStatus, app_ref: str | None, message: str,
+                error: str | None = None) -> None:
+        state = ItemState(status.value)
+        self.ledger.settle(self.bot.name, item.reference or "", self.ctx.run_id, state,
+                           app_ref=app_ref, message=REDACTOR.scrub(message), error=error)
+        self._record(item, status, app_ref, message)
+
+    def _record(self, item: WorkItem[Any], status: ItemStatus, app_ref: str | None = None,
+                message: str = "") -> None:
+        shots = self.ctx.recording.shots_of(item.key)
+        shot_text = str(shots[0].parent) if shots else ""
+        result = ItemResult(row=item.row.number, reference=item.reference, status=status, app_ref=app_ref,
+                            message=REDACTOR.scrub(message), shots=shot_text)
+        self.report.results.append(result)
+        self.ledger.record_result(self.ctx.run_id, item.row.number, reference=item.reference, status=status.value,
+                                  app_ref=app_ref, message=result.message, shots=shot_text)
+        log = logger.bind(item=item.key)
+        (log.info if status in (ItemStatus.DONE, ItemStatus.ALREADY_PRESENT, ItemStatus.READY) else log.warning)(
+            "row {}: {} {}", item.row.number, status.value, result.message)
+        self.progress.advanced(result)
+
+    def _finish_all(self, items: Iterable[WorkItem[Any]], status: ItemStatus, message: str) -> None:
+        for item in items:
+            self._record(item, status, message=message)

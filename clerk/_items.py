@@ -1,0 +1,128 @@
+"""Work items: input rows parsed into typed items, or into problems that name the cell.
+
+A bot describes its rows with an ItemSchema; ``parse`` reads cells through a RowReader,
+which collects every cell error of the row instead of stopping at the first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Generic, TypeVar
+
+from clerk import _fields
+from clerk.inputs import SourceRow, Table
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Why one item cannot be entered, said in terms of the input file."""
+
+    file: str
+    row: int
+    column: str | None
+    reason: str
+
+    def reason_with_column(self) -> str:
+        return f"column {self.column!r}: {self.reason}" if self.column else self.reason
+
+    def __str__(self) -> str:
+        where = f"{self.file} row {self.row}"
+        if self.column:
+            where += f", column {self.column!r}"
+        return f"{where}: {self.reason}"
+
+
+class RowInvalid(Exception):
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("; ".join(map(str, problems)))
+        self.problems = problems
+
+
+class RowReader:
+    """Typed access to one row's cells; each failure becomes a Problem for that column."""
+
+    def __init__(self, row: SourceRow, table: Table) -> None:
+        self._row = row
+        self._table = table
+        self.problems: list[Problem] = []
+
+    def fail(self, field_name: str | None, reason: str) -> None:
+        column = self._table.column_of(field_name) if field_name else None
+        self.problems.append(Problem(self._table.path.name, self._row.number, column, reason))
+
+    def raw(self, field_name: str) -> Any:
+        return self._row.values.get(field_name)
+
+    def _read(self, field_name: str, parser: Callable[..., Any], **options: Any) -> Any:
+        try:
+            return parser(self.raw(field_name), **options)
+        except _fields.FieldError as err:
+            self.fail(field_name, str(err))
+            return None
+
+    def text(self, field_name: str, *, required: bool = True, max_length: int | None = None) -> str:
+        return self._read(field_name, _fields.text, required=required, max_length=max_length)  # type: ignore[no-any-return]
+
+    def date(self, field_name: str) -> dt.date:
+        return self._read(field_name, _fields.date)  # type: ignore[no-any-return]
+
+    def money(self, field_name: str, *, places: int = 2) -> Decimal:
+        return self._read(field_name, _fields.money, places=places)  # type: ignore[no-any-return]
+
+    def code(self, field_name: str, *, pattern: str, description: str) -> str:
+        return self._read(field_name, _fields.code, pattern=pattern, description=description)  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ItemSchema(Generic[T]):
+    """The columns a bot reads and how a row becomes an item.
+
+    Example:
+        ItemSchema(columns={"vendor": ("supplier",)}, required=("vendor",), parse=parse_invoice)
+    """
+
+    columns: Mapping[str, Sequence[str]]
+    required: Sequence[str]
+    parse: Callable[[RowReader], T]
+
+
+@dataclass(slots=True)
+class WorkItem(Generic[T]):
+    row: SourceRow
+    data: T | None
+    reference: str | None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return f"row-{self.row.number:05d}"
+
+    @property
+    def valid(self) -> bool:
+        return not self.problems
+
+
+def parse_items(table: Table, schema: ItemSchema[T], reference: Callable[[T], str]) -> list[WorkItem[T]]:
+    """Parse every row, then mark rows whose reference repeats an earlier row."""
+    items: list[WorkItem[T]] = []
+    first_row_of: dict[str, int] = {}
+    for row in table.rows:
+        reader = RowReader(row, table)
+        data = schema.parse(reader)
+        if reader.problems:
+            items.append(WorkItem(row=row, data=None, reference=None, problems=reader.problems))
+            continue
+        ref = reference(data)
+        item = WorkItem(row=row, data=data, reference=ref)
+        if ref in first_row_of:
+            item.problems.append(Problem(table.path.name, row.number, None,
+                                         f"duplicate of row {first_row_of[ref]} (same {ref})"))
+        else:
+            first_row_of[ref] = row.number
+        items.append(item)
+    return items

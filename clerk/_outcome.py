@@ -1,0 +1,75 @@
+"""What happened to each item and to the run, as the results file and the CLI report it."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+
+class ItemStatus(StrEnum):
+    DONE = "done"  # entered by clerk and read back
+    ALREADY_PRESENT = "already_present"  # was in the application before; not entered again
+    INVALID = "invalid"  # bad data or refused by a business rule; never retried
+    FAILED = "failed"  # the application kept failing; see the screenshots
+    HELD = "held"  # valid, but not entered because the file has invalid rows
+    PENDING = "pending"  # not reached: --limit, or the run stopped early
+    READY = "ready"  # dry run: valid and would be entered
+
+
+class RunOutcome(StrEnum):
+    SUCCEEDED = "succeeded"  # every item done or already present
+    INVALID_ITEMS = "invalid_items"
+    FAILED_ITEMS = "failed_items"
+    STOPPED = "stopped"  # ended early
+
+
+EXIT_CODES = {
+    RunOutcome.SUCCEEDED: 0,
+    RunOutcome.INVALID_ITEMS: 1,
+    RunOutcome.FAILED_ITEMS: 3,
+    RunOutcome.STOPPED: 4,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ItemResult:
+    row: int
+    reference: str | None
+    status: ItemStatus
+    app_ref: str | None = None
+    message: str = ""
+    shots: str = ""
+
+
+@dataclass(slots=True)
+class RunReport:
+    run_id: str
+    bot: str
+    input_path: Path
+    output_path: Path
+    recording_dir: Path
+    resumed: bool = False
+    dry_run: bool = False
+    stop_reason: str = ""
+    results: list[ItemResult] = field(default_factory=list)
+
+    @property
+    def counts(self) -> Counter[str]:
+        return Counter(r.status.value for r in self.results)
+
+    @property
+    def outcome(self) -> RunOutcome:
+        counts = self.counts
+        if self.stop_reason:
+            return RunOutcome.STOPPED
+        if counts[ItemStatus.FAILED]:
+            return RunOutcome.FAILED_ITEMS
+        if counts[ItemStatus.INVALID] or counts[ItemStatus.HELD]:
+            return RunOutcome.INVALID_ITEMS
+        return RunOutcome.SUCCEEDED
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_CODES[self.outcome]

@@ -1,0 +1,48 @@
+"""The results workbook: the input's own columns, then what clerk did with each row."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from openpyxl import Workbook
+
+from clerk._outcome import ItemResult
+from clerk.inputs import Table
+
+RESULT_COLUMNS = ("status", "{app_ref}", "message", "screenshots")
+
+
+def default_output_path(input_path: Path) -> Path:
+    return input_path.with_name(f"{input_path.stem}.results.xlsx")
+
+
+def write_results(path: Path, table: Table, results: Mapping[int, ItemResult], app_ref_label: str) -> Path:
+    """Write every input row, in file order, with its outcome. The input is not touched."""
+    if path.resolve() == table.path.resolve():
+        raise ValueError(f"refusing to overwrite the input file {path}")
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("results")
+    extra = [c.format(app_ref=app_ref_label) for c in RESULT_COLUMNS]
+    header = [*table.headers, *extra]
+    sheet.append(header)
+    for row in table.rows:
+        result = results.get(row.number)
+        outcome = (
+            [result.status.value, result.app_ref, result.message, result.shots]
+            if result else ["", None, "no outcome recorded", ""]
+        )
+        sheet.append([_cell(v) for v in row.cells] + outcome)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    workbook.save(tmp)
+    tmp.replace(path)
+    return path
+
+
+def _cell(value: object) -> object:
+    # openpyxl refuses control characters; keep the row rather than fail the report
+    if isinstance(value, str):
+        return "".join(ch if ch >= " " or ch in "\t\n\r" else "\ufffd" for ch in value)
+    return value
+

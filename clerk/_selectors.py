@@ -1,0 +1,153 @@
+"""The selector repository: ``selectors/<app>.yaml`` maps logical names to locator specs.
+
+A spec is a small mapping, validated when the file loads::
+
+    ap.add.vendor:       {css: "input[name=vendor]"}
+    menu.ap:             {role: treeitem, name: AP, exact: true}
+    ap.add.account:      {role: option, name_pattern: "^{account}--", within: ap.add.account_menu}
+    rt.editor.body:      {css: body, frame: iframe.cke_wysiwyg_frame}
+    login.password:      {css: "input[name=password]", sensitive: true}
+
+``{param}`` placeholders are filled at lookup; in ``name_pattern`` they are regex-escaped.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from playwright.sync_api import FrameLocator, Locator, Page
+
+from clerk._errors import ConfigError
+
+_STRATEGIES = ("css", "role", "text", "label")
+_OPTIONS = ("name", "name_pattern", "exact", "within", "frame", "sensitive", "has_text", "note")
+_TEMPLATED = ("css", "text", "label", "name", "name_pattern", "has_text")
+
+
+@dataclass(frozen=True, slots=True)
+class SelectorSpec:
+    app: str
+    name: str
+    fields: Mapping[str, Any]
+
+    @property
+    def sensitive(self) -> bool:
+        return bool(self.fields.get("sensitive", False))
+
+    @property
+    def placeholders(self) -> frozenset[str]:
+        found = set()
+        for key in _TEMPLATED:
+            if isinstance(self.fields.get(key), str):
+                found |= {f for _, f, _, _ in string.Formatter().parse(self.fields[key]) if f}
+        return frozenset(found)
+
+
+class SelectorBook:
+    """The selectors of one application, resolved to Playwright locators by logical name."""
+
+    def __init__(self, app: str, specs: Mapping[str, SelectorSpec], path: Path) -> None:
+        self.app = app
+        self.path = path
+        self._specs = dict(specs)
+
+    @classmethod
+    def load(cls, selectors_dir: Path, app: str) -> SelectorBook:
+        """Load and validate ``<selectors_dir>/<app>.yaml``.
+
+        Raises:
+            ConfigError: the file is missing, is not YAML, or a spec is malformed.
+        """
+        path = selectors_dir / f"{app}.yaml"
+        if not path.is_file():
+            raise ConfigError(f"{app}: selector file {path} not found")
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as err:
+            raise ConfigError(f"{path}: not valid YAML ({err})") from err
+        entries = data.get("selectors") if isinstance(data, dict) else None
+        if not isinstance(entries, dict):
+            raise ConfigError(f"{path}: expected a top-level 'selectors:' mapping")
+        specs = {name: _validate(app, path, name, spec) for name, spec in entries.items()}
+        for spec in specs.values():
+            parent = spec.fields.get("within")
+            if parent is not None and parent not in specs:
+                raise ConfigError(f"{path}: {spec.name}: 'within' names unknown selector {parent!r}")
+        return cls(app, specs, path)
+
+    def names(self) -> list[str]:
+        return sorted(self._specs)
+
+    def spec(self, name: str) -> SelectorSpec:
+        try:
+            return self._specs[name]
+        except KeyError:
+            raise ConfigError(f"{self.app}: no selector named {name!r} in {self.path}") from None
+
+    def sensitive_names(self) -> list[str]:
+        return [n for n, s in self._specs.items() if s.sensitive and not s.placeholders]
+
+    def locator(self, page: Page, name: str, **params: Any) -> Locator:
+        """The strict Playwright locator for ``name``.
+
+        Raises:
+            ConfigError: ``name`` is unknown or a placeholder has no value.
+        """
+        spec = self.spec(name)
+        fields = {k: _fill(self.app, name, k, v, params) for k, v in spec.fields.items()}
+        scope: Page | Locator | FrameLocator = page
+        if "within" in fields:
+            scope = self.locator(page, fields["within"], **params)
+        if "frame" in fields:
+            scope = scope.frame_locator(fields["frame"])
+        return _strategy(scope, fields)
+
+
+def _validate(app: str, path: Path, name: Any, spec: Any) -> SelectorSpec:
+    where = f"{path}: {name}"
+    if not isinstance(name, str) or not isinstance(spec, dict):
+        raise ConfigError(f"{where}: each selector must be a name with a mapping of fields")
+    unknown = set(spec) - set(_STRATEGIES) - set(_OPTIONS)
+    if unknown:
+        raise ConfigError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
+    strategies = [s for s in _STRATEGIES if s in spec]
+    if len(strategies) != 1:
+        raise ConfigError(f"{where}: needs exactly one of {', '.join(_STRATEGIES)}")
+    if ("name" in spec or "name_pattern" in spec or "exact" in spec) and "role" not in spec:
+        if "text" not in spec and "label" not in spec:
+            raise ConfigError(f"{where}: name/name_pattern/exact only go with role, text or label")
+    if "name" in spec and "name_pattern" in spec:
+        raise ConfigError(f"{where}: give either name or name_pattern, not both")
+    return SelectorSpec(app=app, name=name, fields=dict(spec))
+
+
+def _fill(app: str, name: str, key: str, value: Any, params: Mapping[str, Any]) -> Any:
+    if key not in _TEMPLATED or not isinstance(value, str) or "{" not in value:
+        return value
+    values = {k: re.escape(str(v)) for k, v in params.items()} if key == "name_pattern" else params
+    try:
+        return value.format_map(values)
+    except KeyError as err:
+        raise ConfigError(f"{app}: selector {name!r} needs a value for {{{err.args[0]}}}") from None
+
+
+def _strategy(scope: Page | Locator | FrameLocator, fields: Mapping[str, Any]) -> Locator:
+    exact = fields.get("exact")
+    if "role" in fields:
+        name = re.compile(fields["name_pattern"]) if "name_pattern" in fields else fields.get("name")
+        locator = scope.get_by_role(fields["role"], name=name, exact=exact)
+    elif "text" in fields:
+        locator = scope.get_by_text(fields["text"], exact=exact)
+    elif "label" in fields:
+        locator = scope.get_by_label(fields["label"], exact=exact)
+    else:
+        locator = scope.locator(fields["css"])
+    if "has_text" in fields:
+        locator = locator.filter(has_text=fields["has_text"])
+    return locator

@@ -1,0 +1,59 @@
+"""What an analyst sees: a progress bar while the run works, a summary table after it."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from clerk._outcome import ItemResult, ItemStatus, RunReport
+
+_STYLE = {
+    ItemStatus.DONE: "green", ItemStatus.ALREADY_PRESENT: "cyan", ItemStatus.READY: "green",
+    ItemStatus.INVALID: "yellow", ItemStatus.HELD: "yellow", ItemStatus.FAILED: "red", ItemStatus.PENDING: "dim",
+}
+
+
+class ProgressView:
+    def __init__(self, console: Console | None = None) -> None:
+        self.console = console or Console(stderr=True)
+        self._progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                  TimeElapsedColumn(), console=self.console, transient=False)
+        self._task = self._progress.add_task("rows", total=None)
+
+    def __enter__(self) -> ProgressView:
+        self._progress.start()
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self._progress.stop()
+
+    def started(self, total: int, resumed: bool) -> None:
+        self._progress.update(self._task, total=total, description="resumed run" if resumed else "rows")
+
+    def advanced(self, result: ItemResult) -> None:
+        self._progress.advance(self._task)
+        if result.status in (ItemStatus.INVALID, ItemStatus.FAILED):
+            self._progress.console.print(f"[{_STYLE[result.status]}]row {result.row}: {result.status.value}: "
+                                         f"{result.message}[/]", highlight=False, soft_wrap=True)
+
+
+def print_report(report: RunReport, console: Console | None = None) -> None:
+    console = console or Console()
+    title = f"{report.bot} run {report.run_id}" + (" (dry run)" if report.dry_run else "")
+    table = Table(title=title)
+    table.add_column("status")
+    table.add_column("rows", justify="right")
+    for status in ItemStatus:
+        if count := report.counts.get(status.value, 0):
+            table.add_row(f"[{_STYLE[status]}]{status.value}[/]", str(count))
+    table.add_row("[bold]total[/]", str(len(report.results)))
+    console.print(table)
+    if report.stop_reason:
+        console.print(f"[red]the run stopped early: {report.stop_reason}[/]", soft_wrap=True)
+    console.print(f"results workbook: {report.output_path}", soft_wrap=True, highlight=False)
+    console.print(f"recordings:       {report.recording_dir}", soft_wrap=True, highlight=False)
+    console.print(f"outcome:          {report.outcome.value} (exit code {report.exit_code})", highlight=False)

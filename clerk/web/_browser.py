@@ -1,0 +1,59 @@
+"""One Playwright and one Chromium per run; one page per application."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from playwright.sync_api import Browser, Error as PlaywrightError, Page, Playwright, sync_playwright
+
+from clerk._config import WebSettings
+from clerk._errors import ConfigError
+
+# Without the background-networking flags Chromium keeps trying to reach Google's
+# hosts, and on a closed network every attempt fails noisily.
+CHROMIUM_ARGS = (
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
+)
+
+
+class BrowserHost:
+    """Starts the browser lazily, hands out pages, and closes everything once."""
+
+    def __init__(self, settings: WebSettings) -> None:
+        self.settings = settings
+        self._playwright: Playwright | None = None
+        self._browser: Browser | None = None
+
+    def new_page(self) -> Page:
+        browser = self._browser or self._launch()
+        context = browser.new_context(
+            viewport={"width": self.settings.viewport_width, "height": self.settings.viewport_height},
+        )
+        context.set_default_timeout(self.settings.timeout.total_seconds() * 1000)
+        return context.new_page()
+
+    def _launch(self) -> Browser:
+        if not Path(self.settings.browser).is_file():
+            raise ConfigError(f"browser {self.settings.browser} not found (web.browser); install Debian's chromium")
+        self._playwright = sync_playwright().start()
+        try:
+            self._browser = self._playwright.chromium.launch(
+                executable_path=self.settings.browser, args=list(CHROMIUM_ARGS),
+                headless=self.settings.headless, slow_mo=self.settings.slowmo_ms or None,
+            )
+        except PlaywrightError as err:
+            self.close()
+            raise ConfigError(f"could not start {self.settings.browser}: {err.message}") from err
+        return self._browser
+
+    def close(self) -> None:
+        if self._browser is not None:
+            try:
+                self._browser.close()
+            except PlaywrightError:
+                pass  # already gone, e.g. the browser crashed
+            self._browser = None
+        if self._playwright is not None:
+            self._playwright.stop()
+            self._playwright = None

@@ -1,0 +1,140 @@
+"""WebPage: the page of one application, driven by logical selector names.
+
+Screens call ``web.click("ap.add.post")`` and never see a raw selector. Playwright's
+errors are translated here, so a timeout says which application and which logical name
+it waited for.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Error as PlaywrightError, Locator, Page
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+from clerk._errors import ApplicationError, ScreenNotReached, SelectorFailed
+from clerk._selectors import SelectorBook
+
+_STALE_MARK = "data-clerk-stale"
+_MARK_CHILDREN = (
+    "(el, mark) => { for (const child of el.children) child.setAttribute(mark, '1'); }"
+)
+_ALWAYS_MASKED = "input[type=password]"
+
+
+class WebPage:
+    def __init__(self, page: Page, selectors: SelectorBook, timeout_ms: float) -> None:
+        self.page = page
+        self.selectors = selectors
+        self.app = selectors.app
+        self.timeout_ms = timeout_ms
+
+    # ------------------------------------------------------------------ lookup
+    def find(self, name: str, **params: Any) -> Locator:
+        return self.selectors.locator(self.page, name, **params)
+
+    @contextmanager
+    def _translated(self, name: str) -> Iterator[None]:
+        try:
+            yield
+        except PlaywrightTimeoutError as err:
+            raise SelectorFailed(
+                f"{self.app}: {name!r} was not ready within {self.timeout_ms / 1000:g}s on {self.page.url}"
+            ) from err
+        except PlaywrightError as err:
+            if "strict mode violation" in err.message:
+                count = re.search(r"resolved to (\d+) elements", err.message)
+                raise SelectorFailed(
+                    f"{self.app}: {name!r} matched {count.group(1) if count else 'several'} elements, expected one"
+                ) from err
+            raise ApplicationError(f"{self.app}: {name!r}: {err.message.splitlines()[0]}") from err
+
+    # ------------------------------------------------------------------ actions
+    def goto(self, url: str) -> None:
+        try:
+            response = self.page.goto(url)
+        except PlaywrightError as err:
+            raise ScreenNotReached(f"{self.app}: cannot open {url}: {err.message.splitlines()[0]}") from err
+        if response is not None and response.status >= 500:
+            raise ApplicationError(f"{self.app}: {url} answered HTTP {response.status}")
+
+    def click(self, name: str, **params: Any) -> None:
+        with self._translated(name):
+            self.find(name, **params).click()
+
+    def fill(self, name: str, value: str, **params: Any) -> None:
+        with self._translated(name):
+            self.find(name, **params).fill(value)
+
+    def press(self, name: str, key: str, **params: Any) -> None:
+        with self._translated(name):
+            self.find(name, **params).press(key)
+
+    def check(self, name: str, **params: Any) -> None:
+        with self._translated(name):
+            self.find(name, **params).check()
+
+    # ------------------------------------------------------------------ reading
+    def value(self, name: str, **params: Any) -> str:
+        with self._translated(name):
+            return self.find(name, **params).input_value()
+
+    def text(self, name: str, **params: Any) -> str:
+        with self._translated(name):
+            return self.find(name, **params).inner_text().strip()
+
+    def texts(self, name: str, **params: Any) -> list[str]:
+        """Texts of every match (lists are the one place several matches are expected)."""
+        with self._translated(name):
+            return [t.strip() for t in self.find(name, **params).all_inner_texts()]
+
+    def count(self, name: str, **params: Any) -> int:
+        with self._translated(name):
+            return self.find(name, **params).count()
+
+    def is_visible(self, name: str, **params: Any) -> bool:
+        with self._translated(name):
+            return self.find(name, **params).is_visible()
+
+    # ------------------------------------------------------------------ waiting
+    def wait(self, name: str, *, state: str = "visible", **params: Any) -> None:
+        with self._translated(name):
+            self.find(name, **params).wait_for(state=state)  # type: ignore[arg-type]
+
+    def wait_any(self, *names: str) -> str:
+        """Wait until one of several screens shows; return the name of the first visible one."""
+        combined = self.find(names[0])
+        for name in names[1:]:
+            combined = combined.or_(self.find(name))
+        with self._translated(" or ".join(names)):
+            combined.first.wait_for()
+        for name in names:
+            if self.find(name).first.is_visible():
+                return name
+        raise ScreenNotReached(f"{self.app}: none of {', '.join(names)} stayed visible")
+
+    @contextmanager
+    def replacing(self, container: str) -> Iterator[None]:
+        """For panes swapped in by XHR: wait until the old content of ``container`` is gone.
+
+        Example:
+            with web.replacing("main.pane"):
+                web.click("ap.add.update")
+        """
+        with self._translated(container):
+            self.find(container).evaluate(_MARK_CHILDREN, _STALE_MARK)
+        yield
+        with self._translated(f"{container} (replaced)"):
+            self.find(container).locator(f"[{_STALE_MARK}]").first.wait_for(state="detached")
+
+    # ------------------------------------------------------------------ evidence
+    def screenshot(self, path: Path) -> None:
+        """A full-page screenshot with password fields and sensitive selectors blacked out."""
+        masks = [self.page.locator(_ALWAYS_MASKED)]
+        masks += [self.find(name) for name in self.selectors.sensitive_names()]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=path, full_page=True, mask=masks, mask_color="#000000", animations="disabled")
