@@ -4,7 +4,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from clerk._bot import AppSession, Bot, Found  # noqa: E402
+from clerk._bot import App, AppEnv, AppSession, Bot, Found  # noqa: E402
 from clerk._context import RunContext  # noqa: E402
 from clerk._errors import (  # noqa: E402
     ApplicationError,
@@ -18,11 +18,11 @@ from clerk._errors import (  # noqa: E402
     SelectorFailed,
     SessionLost,
 )
-from clerk._items import ItemSchema, Problem, RowReader  # noqa: E402
+from clerk._items import ItemSchema, Problem, RowReader, WorkItem  # noqa: E402
 from clerk._retry import RetryPolicy  # noqa: E402
 
 __all__ = [
-    "AppSession", "ApplicationError", "Bot", "BotError", "BusinessError", "ConfigError", "FatalError",
+    "App", "AppEnv", "AppSession", "ApplicationError", "Bot", "BotError", "BusinessError", "ConfigError", "FatalError",
     "Found", "InputFileError", "ItemSchema", "OperatorAbort", "Problem", "RetryPolicy", "RowReader",
-    "RunContext", "ScreenNotReached", "SelectorFailed", "SessionLost", "__version__",
+    "RunContext", "ScreenNotReached", "SelectorFailed", "SessionLost", "WorkItem", "__version__",
 ]

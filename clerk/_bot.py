@@ -8,8 +8,9 @@ enter it and read it back (``enter``).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar
 
 from clerk._items import ItemSchema, Problem, WorkItem
 from clerk._retry import RetryPolicy
@@ -17,24 +18,47 @@ from clerk._retry import RetryPolicy
 if TYPE_CHECKING:
     from clerk._context import RunContext
     from clerk._secrets import Credentials
+    from clerk.inputs import Table
     from clerk.web import WebPage
 
 T = TypeVar("T")
 
 
 class AppSession(Protocol):
-    """One logged-in application. ``reset`` returns it to a known screen, logging in
-    again when the session was lost."""
+    """One application, logged in. ``reset`` returns it to a known screen, logging in
+    again when the session was lost; ``screenshot`` masks whatever must not be seen."""
 
     def start(self) -> None: ...
 
     def reset(self) -> None: ...
 
-    @property
-    def web(self) -> WebPage: ...
+    def screenshot(self, path: Path) -> None: ...
+
+    def close(self) -> None: ...
 
 
-AppFactory = Callable[["WebPage", Mapping[str, Any], "Credentials"], AppSession]
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AppEnv:
+    """What an application's session is built from."""
+
+    name: str
+    settings: Mapping[str, Any]
+    credentials: Credentials | None
+    web: WebPage | None  # a fresh page for web applications, None for desktop ones
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class App:
+    """How a bot reaches one application.
+
+    Example:
+        App(session=LedgerSmb)                                  # web, logs in
+        App(session=GnuCash, kind="desktop", login=False)       # desktop, no credentials
+    """
+
+    session: Callable[[AppEnv], AppSession]
+    kind: Literal["web", "desktop"] = "web"
+    login: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,23 +69,39 @@ class Found:
     detail: str = ""
 
 
+LiveSource = Callable[["RunContext"], "Table"]
+"""Reads work from an application instead of a file (e.g. an RT queue) as a Table."""
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Bot(Generic[T]):
     """Declare a bot.
 
+    ``ledger_name`` namespaces the bot's unique references in the ledger; two bots that
+    enter the same items into different applications must use different names.
+
     Example:
-        BOT = Bot(name="invoice_entry", apps={"ledgersmb": LedgerSmb}, schema=SCHEMA,
+        BOT = Bot(name="invoice_entry", apps={"ledgersmb": App(session=LedgerSmb)}, schema=SCHEMA,
                   reference=lambda inv: f"{inv.vendor}|{inv.number}", find=find, enter=enter)
     """
 
     name: str
     description: str
-    apps: Mapping[str, AppFactory]
+    apps: Mapping[str, App]
     schema: ItemSchema[T]
     reference: Callable[[T], str]
     find: Callable[[RunContext, T], Found | None]
     enter: Callable[[RunContext, T], str]
     preflight: Callable[[RunContext, Sequence[WorkItem[T]]], Iterable[Problem]] | None = None
+    live_source: LiveSource | None = None
     retry: RetryPolicy | None = None  # None: the [retry] settings
     app_ref_label: str = "app_id"
-    extra_result_columns: Sequence[str] = field(default_factory=tuple)
+    ledger_name: str = ""
+
+    @property
+    def ledger_key(self) -> str:
+        return self.ledger_name or self.name
+
+    @property
+    def main_app(self) -> str:
+        return next(iter(self.apps))

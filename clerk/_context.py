@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from loguru import logger
 
+from clerk._bot import AppEnv
 from clerk._config import Settings
 from clerk._errors import ConfigError
 from clerk._recording import Recording
@@ -17,24 +18,26 @@ from clerk.web import BrowserHost, WebPage
 if TYPE_CHECKING:
     from loguru import Logger
 
-    from clerk._bot import AppFactory, AppSession
+    from clerk._bot import App, AppSession
 
 
 class RunContext:
     def __init__(self, *, settings: Settings, bot: str, run_id: str, recording: Recording,
-                 factories: Mapping[str, AppFactory], credentials: Mapping[str, Credentials],
-                 dry_run: bool = False) -> None:
+                 apps: Mapping[str, App], credentials: Mapping[str, Credentials],
+                 dry_run: bool = False, params: Mapping[str, Any] | None = None) -> None:
         self.settings = settings
         self.bot = bot
         self.run_id = run_id
         self.recording = recording
         self.dry_run = dry_run
+        self.params: Mapping[str, Any] = dict(params or {})
         self.item_key = "run"
-        self._factories = factories
+        self._apps = apps
         self._credentials = credentials
         self._browser = BrowserHost(settings.web)
         self._sessions: dict[str, AppSession] = {}
-        self._selector_books = {name: SelectorBook.load(settings.selectors_dir, name) for name in factories}
+        self._selector_books = {name: SelectorBook.load(settings.selectors_dir, name)
+                                for name, app in apps.items() if app.kind == "web"}
 
     @property
     def log(self) -> Logger:
@@ -46,13 +49,16 @@ class RunContext:
 
     def app(self, name: str) -> AppSession:
         """The logged-in session of application ``name``, started on first use."""
-        if name not in self._factories:
+        if name not in self._apps:
             raise ConfigError(f"bot {self.bot} does not declare the application {name!r}")
         session = self._sessions.get(name)
         if session is None:
-            page = self._browser.new_page()
-            web = WebPage(page, self._selector_books[name], self.settings.web.timeout.total_seconds() * 1000)
-            session = self._factories[name](web, self.settings.app(name), self._credentials[name])
+            web = None
+            if self._apps[name].kind == "web":
+                web = WebPage(self._browser.new_page(), self._selector_books[name],
+                              self.settings.web.timeout.total_seconds() * 1000)
+            env = AppEnv(name=name, settings=self.settings.app(name), credentials=self._credentials.get(name), web=web)
+            session = self._apps[name].session(env)
             self._sessions[name] = session
             self.log.info("logging in to {}", name)
             session.start()
@@ -86,16 +92,16 @@ class RunContext:
             session = self._sessions.get(name)
             if session is not None:
                 path = self.recording.shot_path(self.item_key, name, step)
-                session.web.screenshot(path)
+                session.screenshot(path)
                 self.log.bind(step=step).debug("screenshot {}", path.name)
 
     def _drop(self, name: str) -> None:
         session = self._sessions.pop(name, None)
         if session is not None:
             try:
-                session.web.page.context.close()
-            except Exception:  # noqa: BLE001, S110 - the page may already be gone
-                pass
+                session.close()
+            except Exception as err:  # noqa: BLE001 - it may already be gone
+                self.log.debug("closing {}: {}", name, err)
 
     def close(self) -> None:
         for name in list(self._sessions):

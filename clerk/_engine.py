@@ -9,7 +9,8 @@ all handled here, so bots stay short.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+import hashlib
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
@@ -19,7 +20,7 @@ from loguru import logger
 from clerk._bot import Bot
 from clerk._config import Settings
 from clerk._context import RunContext
-from clerk._errors import BotError, BusinessError
+from clerk._errors import BotError, BusinessError, ConfigError
 from clerk._items import Problem, WorkItem, parse_items
 from clerk._ledger import ItemLocked, ItemState, Ledger, RunStatus
 from clerk._logging import RunLog
@@ -28,18 +29,19 @@ from clerk._recording import Recording, sha256_of
 from clerk._results import default_output_path, write_results
 from clerk._retry import RetryPolicy, retrying
 from clerk._secrets import REDACTOR, load_credentials
-from clerk.inputs import read_table
+from clerk.inputs import Table, read_table
 
 R = TypeVar("R")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RunOptions:
-    input_path: Path
+    input_path: Path | None = None
     output_path: Path | None = None
     dry_run: bool = False
     limit: int | None = None
     skip_invalid: bool = False
+    params: Mapping[str, Any] = field(default_factory=dict)  # bot-specific, e.g. {"queue": "PlanChanges"}
 
 
 class ProgressListener(Protocol):
@@ -74,41 +76,48 @@ def ledger_path(settings: Settings) -> Path:
 
 def run_bot(bot: Bot[Any], settings: Settings, options: RunOptions,
             progress: ProgressListener | None = None, stop: StopFlag | None = None) -> RunReport:
-    """Run ``bot`` over ``options.input_path`` and write the results workbook.
+    """Run ``bot`` over its input and write the results workbook.
+
+    The input is ``options.input_path``, or, without one, the bot's live source (for
+    example an RT queue).
 
     Raises:
         InputFileError: the input cannot be used at all; nothing was entered.
         ConfigError: settings, credentials or selectors are wrong; nothing was entered.
     """
-    input_path = options.input_path.resolve()
-    table = read_table(input_path, bot.schema.columns, required=bot.schema.required)
-    items = parse_items(table, bot.schema, bot.reference)
-    credentials = {app: load_credentials(app) for app in bot.apps}
+    table, input_label, identity = _open_input(bot, options)
+    credentials = {name: load_credentials(name) for name, app in bot.apps.items() if app.login}
     ledger = Ledger(ledger_path(settings))
-    run, resumed = ledger.open_run(bot.name, str(input_path), sha256_of(input_path), settings.recordings_dir,
+    run, resumed = ledger.open_run(bot.ledger_key, input_label, identity, settings.recordings_dir / bot.name,
                                    dry_run=options.dry_run)
     recording = Recording(Path(run.recording_dir))
     run_log = RunLog(recording.events, run.id)
-    report = RunReport(run_id=run.id, bot=bot.name, input_path=input_path,
-                       output_path=(options.output_path or default_output_path(input_path)).resolve(),
+    output = options.output_path or (default_output_path(options.input_path.resolve()) if options.input_path
+                                     else recording.folder / "results.xlsx")
+    report = RunReport(run_id=run.id, bot=bot.name, input_path=Path(input_label), output_path=output.resolve(),
                        recording_dir=recording.folder, resumed=resumed, dry_run=options.dry_run)
     recording.write_manifest({
-        "run_id": run.id, "bot": bot.name, "input": {"path": str(input_path), "sha256": run.input_sha256},
+        "run_id": run.id, "bot": bot.name, "input": {"path": input_label, "sha256": identity},
         "started_at": run.started_at, "resumed": resumed, "dry_run": options.dry_run,
         "settings": settings.as_dict(), "settings_sources": dict(settings.sources),
     })
-    ctx = RunContext(settings=settings, bot=bot.name, run_id=run.id, recording=recording,
-                     factories=bot.apps, credentials=credentials, dry_run=options.dry_run)
+    ctx = RunContext(settings=settings, bot=bot.name, run_id=run.id, recording=recording, apps=bot.apps,
+                     credentials=credentials, dry_run=options.dry_run, params=options.params)
     engine = _Engine(bot, ctx, ledger, report, options, progress or _Silent(), stop or StopFlag())
     try:
         with logger.contextualize(run_id=run.id, bot=bot.name):
-            logger.info("{} run {} on {} ({} rows)", "resuming" if resumed else "starting", run.id,
-                        input_path.name, len(items))
+            if table is None:
+                assert bot.live_source is not None
+                source = bot.live_source
+                table = engine.with_retries(lambda: source(ctx), "reading the live source")
+            items = parse_items(table, bot.schema, bot.reference)
+            logger.info("{} run {} on {} ({} items)", "resuming" if resumed else "starting", run.id,
+                        input_label, len(items))
             engine.execute(items)
     finally:
         ctx.close()
-        by_row = {r.row: r for r in report.results}
-        write_results(report.output_path, table, by_row, bot.app_ref_label)
+        if table is not None:
+            write_results(report.output_path, table, {r.row: r for r in report.results}, bot.app_ref_label)
         status = RunStatus.STOPPED if report.stop_reason else RunStatus.COMPLETED
         ledger.finish_run(run.id, status, report.counts)
         recording.write_manifest({
@@ -119,6 +128,18 @@ def run_bot(bot: Bot[Any], settings: Settings, options: RunOptions,
         run_log.close()
         ledger.close()
     return report
+
+
+def _open_input(bot: Bot[Any], options: RunOptions) -> tuple[Table | None, str, str]:
+    """The input table (None for a live source, read later), a label, and its identity for resuming."""
+    if options.input_path is not None:
+        path = options.input_path.resolve()
+        table = read_table(path, bot.schema.columns, required=bot.schema.required)
+        return table, str(path), sha256_of(path)
+    if bot.live_source is None:
+        raise ConfigError(f"bot {bot.name} reads a file: give --input FILE")
+    label = f"live:{bot.name}:" + ",".join(f"{k}={v}" for k, v in sorted(options.params.items()))
+    return None, label, hashlib.sha256(label.encode()).hexdigest()
 
 
 @dataclass(slots=True)
@@ -169,7 +190,7 @@ class _Engine:
         if not item.valid:
             self._record(item, ItemStatus.INVALID, message="; ".join(p.reason_with_column() for p in item.problems))
             return True
-        known = self.ledger.item(self.bot.name, item.reference or "")
+        known = self.ledger.item(self.bot.ledger_key, item.reference or "")
         if known is None or known.state not in (ItemState.DONE, ItemState.ALREADY_PRESENT):
             return False
         if known.run_id == self.ctx.run_id and known.state is ItemState.DONE:
@@ -182,7 +203,7 @@ class _Engine:
     def _preflight(self, todo: list[WorkItem[Any]]) -> None:
         assert self.bot.preflight is not None
         preflight = self.bot.preflight
-        problems: list[Problem] = list(self._with_retries(lambda: list(preflight(self.ctx, todo)), "preflight"))
+        problems: list[Problem] = list(self.with_retries(lambda: list(preflight(self.ctx, todo)), "preflight"))
         by_row = {item.row.number: item for item in todo}
         for problem in problems:
             by_row[problem.row].problems.append(problem)
@@ -194,10 +215,10 @@ class _Engine:
         return False
 
     def _dry_run(self, todo: list[WorkItem[Any]]) -> None:
-        app = next(iter(self.bot.apps))
+        app = self.bot.main_app
         for item in todo:
             self.ctx.item_key = item.key
-            found = self._with_retries(lambda: self.bot.find(self.ctx, item.data), item.key)
+            found = self.with_retries(lambda: self.bot.find(self.ctx, item.data), item.key)
             if found is not None:
                 self._record(item, ItemStatus.ALREADY_PRESENT, found.app_ref,
                              f"dry run: already in {app}; would not be entered")
@@ -210,7 +231,7 @@ class _Engine:
         self.ctx.item_key = item.key
         with logger.contextualize(item=item.key, reference=reference):
             try:
-                before = self.ledger.claim(self.bot.name, reference, self.ctx.run_id)
+                before = self.ledger.claim(self.bot.ledger_key, reference, self.ctx.run_id)
             except ItemLocked as err:
                 self._record(item, ItemStatus.FAILED, message=str(err))
                 return
@@ -221,7 +242,7 @@ class _Engine:
             try:
                 status, app_ref, message = self._attempt_item(item, interrupted)
             except BusinessError as err:
-                where = f"column {err.column!r}: " if err.column else ""
+                where = f"column {item.column(err.column)!r}: " if err.column else ""
                 self._settle(item, ItemStatus.INVALID, None, f"{where}{err}", error=err.code)
             except BotError as err:
                 self._fail(item, err)
@@ -234,7 +255,7 @@ class _Engine:
                 self._settle(item, status, app_ref, message)
 
     def _attempt_item(self, item: WorkItem[Any], interrupted: bool) -> tuple[ItemStatus, str, str]:
-        app = next(iter(self.bot.apps))
+        app = self.bot.main_app
         entered = interrupted
 
         def attempt() -> tuple[ItemStatus, str, str]:
@@ -248,7 +269,7 @@ class _Engine:
             app_ref = self.bot.enter(self.ctx, item.data)
             return ItemStatus.DONE, app_ref, f"entered in {app} and read back"
 
-        return self._with_retries(attempt, item.key)
+        return self.with_retries(attempt, item.key)
 
     def _fail(self, item: WorkItem[Any], err: BaseException) -> None:
         self.consecutive_failures += 1
@@ -262,7 +283,7 @@ class _Engine:
             logger.error("stopping the run early: {}", self.report.stop_reason)
 
     # ------------------------------------------------------------------ plumbing
-    def _with_retries(self, action: Callable[[], R], label: str) -> R:
+    def with_retries(self, action: Callable[[], R], label: str) -> R:
         for attempt in retrying(self.policy):
             with attempt:
                 number = attempt.retry_state.attempt_number
@@ -279,7 +300,7 @@ class _Engine:
     def _settle(self, item: WorkItem[Any], status: ItemStatus, app_ref: str | None, message: str,
                 error: str | None = None) -> None:
         state = ItemState(status.value)
-        self.ledger.settle(self.bot.name, item.reference or "", self.ctx.run_id, state,
+        self.ledger.settle(self.bot.ledger_key, item.reference or "", self.ctx.run_id, state,
                            app_ref=app_ref, message=REDACTOR.scrub(message), error=error)
         self._record(item, status, app_ref, message)
 

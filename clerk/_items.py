@@ -96,7 +96,16 @@ class WorkItem(Generic[T]):
     row: SourceRow
     data: T | None
     reference: str | None
+    file: str = ""
+    headers: Mapping[str, str] = field(default_factory=dict)  # field name -> header as written
     problems: list[Problem] = field(default_factory=list)
+
+    def column(self, field_name: str) -> str:
+        return self.headers.get(field_name, field_name)
+
+    def problem(self, field_name: str | None, reason: str) -> Problem:
+        """A Problem for this item's row, naming the column as the file writes it."""
+        return Problem(self.file, self.row.number, self.column(field_name) if field_name else None, reason)
 
     @property
     def key(self) -> str:
@@ -114,11 +123,12 @@ def parse_items(table: Table, schema: ItemSchema[T], reference: Callable[[T], st
     for row in table.rows:
         reader = RowReader(row, table)
         data = schema.parse(reader)
+        context = {"file": table.path.name, "headers": table.columns}
         if reader.problems:
-            items.append(WorkItem(row=row, data=None, reference=None, problems=reader.problems))
+            items.append(WorkItem(row=row, data=None, reference=None, problems=reader.problems, **context))
             continue
         ref = reference(data)
-        item = WorkItem(row=row, data=data, reference=ref)
+        item = WorkItem(row=row, data=data, reference=ref, **context)
         if ref in first_row_of:
             item.problems.append(Problem(table.path.name, row.number, None,
                                          f"duplicate of row {first_row_of[ref]} (same {ref})"))

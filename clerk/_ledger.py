@@ -159,7 +159,7 @@ class Ledger:
         self._db.execute("COMMIT")
 
     # ------------------------------------------------------------------ runs
-    def open_run(self, bot: str, input_path: str, input_sha256: str, recordings_root: Path,
+    def open_run(self, bot: str, input_path: str, input_sha256: str, recordings_folder: Path,
                  *, dry_run: bool = False) -> tuple[RunRecord, bool]:
         """Resume the interrupted run of this bot on the same input, or start a new one.
 
@@ -178,7 +178,7 @@ class Ledger:
                                (os.getpid(), socket.gethostname(), row["id"]))
                     return self.run(row["id"]), True
             run_id = new_run_id()
-            recording = recordings_root / bot / run_id
+            recording = recordings_folder / run_id
             db.execute(
                 "INSERT INTO runs (id, bot, input_path, input_sha256, status, started_at, recording_dir, pid, host,"
                 " dry_run) VALUES (?,?,?,?,?,?,?,?,?,?)",

@@ -25,9 +25,9 @@ from playwright.sync_api import FrameLocator, Locator, Page
 
 from clerk._errors import ConfigError
 
-_STRATEGIES = ("css", "role", "text", "label")
+_STRATEGIES = ("css", "xpath", "role", "text", "label")
 _OPTIONS = ("name", "name_pattern", "exact", "within", "frame", "sensitive", "has_text", "note")
-_TEMPLATED = ("css", "text", "label", "name", "name_pattern", "has_text")
+_TEMPLATED = ("css", "xpath", "text", "label", "name", "name_pattern", "has_text")
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +146,8 @@ def _strategy(scope: Page | Locator | FrameLocator, fields: Mapping[str, Any]) -
         locator = scope.get_by_text(fields["text"], exact=exact)
     elif "label" in fields:
         locator = scope.get_by_label(fields["label"], exact=exact)
+    elif "xpath" in fields:
+        locator = scope.locator(f"xpath={fields['xpath']}")
     else:
         locator = scope.locator(fields["css"])
     if "has_text" in fields:

@@ -40,8 +40,8 @@ def cli(ctx: click.Context, project: Path | None, verbose: bool) -> None:
 
 @cli.command("run")
 @click.argument("bot_name", metavar="BOT")
-@click.option("--input", "input_path", required=True, type=click.Path(path_type=Path),
-              help="The spreadsheet (.xlsx, .csv, .tsv) to work through.")
+@click.option("--input", "input_path", type=click.Path(path_type=Path), default=None,
+              help="The spreadsheet or export (.xlsx, .csv, .tsv) to work through.")
 @click.option("--output", "output_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Results workbook (default: <input>.results.xlsx next to the input).")
 @click.option("--headed", is_flag=True, help="Show the browser window.")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,23 @@ _MARK_CHILDREN = (
     "(el, mark) => { for (const child of el.children) child.setAttribute(mark, '1'); }"
 )
 _ALWAYS_MASKED = "input[type=password]"
+_READ_TABLE = """table => {
+  const headers = [...table.querySelectorAll('thead th')].map(th => th.innerText.trim());
+  return [...table.querySelectorAll('tbody tr')].map(tr => {
+    const row = {};
+    [...tr.querySelectorAll('td')].forEach((td, i) => {
+      const link = td.querySelector('a[href]');
+      row[headers[i] ?? String(i)] = {text: td.innerText.trim(), href: link ? link.href : null};
+    });
+    return row;
+  });
+}"""
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    text: str
+    href: str | None
 
 
 class WebPage:
@@ -91,6 +109,12 @@ class WebPage:
         """Texts of every match (lists are the one place several matches are expected)."""
         with self._translated(name):
             return [t.strip() for t in self.find(name, **params).all_inner_texts()]
+
+    def table(self, name: str, **params: Any) -> list[dict[str, Cell]]:
+        """Read an HTML table as rows keyed by the header texts a person sees."""
+        with self._translated(name):
+            raw = self.find(name, **params).evaluate(_READ_TABLE)
+        return [{header: Cell(text=c["text"], href=c["href"]) for header, c in row.items()} for row in raw]
 
     def count(self, name: str, **params: Any) -> int:
         with self._translated(name):

@@ -1,0 +1,77 @@
+"""LedgerSMB 1.6: login, session recovery and menu navigation.
+
+Pages are swapped into ``#maindiv`` by XHR while the old content stays until the answer
+arrives, so every navigation waits for the old pane to go and for a landmark of the new
+screen to show.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from loguru import logger
+
+from clerk import AppEnv, ConfigError
+from clerk.web import WebPage
+
+
+class LedgerSmb:
+    """A logged-in LedgerSMB session (``[apps.ledgersmb]``: url, company)."""
+
+    def __init__(self, env: AppEnv) -> None:
+        if env.web is None or env.credentials is None:
+            raise ConfigError("ledgersmb is a web application with a login")
+        self.web: WebPage = env.web
+        self.credentials = env.credentials
+        self.url = str(env.settings.get("url", "")).rstrip("/")
+        self.company = str(env.settings.get("company", ""))
+        if not self.url or not self.company:
+            raise ConfigError("[apps.ledgersmb] needs url and company")
+
+    @property
+    def home_url(self) -> str:
+        return f"{self.url}/login.pl?action=login&company={self.company}"
+
+    def start(self) -> None:
+        self.login()
+
+    def login(self) -> None:
+        web = self.web
+        web.goto(f"{self.url}/login.pl")
+        web.fill("login.user", self.credentials.user)
+        web.fill("login.password", self.credentials.password.reveal())
+        web.fill("login.company", self.company)
+        web.click("login.submit")
+        if web.wait_any("menu.ap", "login.denied") == "login.denied":
+            raise ConfigError(
+                f"LedgerSMB refused the login of {self.credentials.user!r} to company {self.company!r} "
+                "(Access denied); check CLERK_LEDGERSMB_USER and CLERK_LEDGERSMB_PASSWORD"
+            )
+
+    def reset(self) -> None:
+        """Back to the home screen; log in again if the session has expired."""
+        self.web.goto(self.home_url)
+        if self.web.wait_any("menu.ap", "login.user") == "login.user":
+            logger.warning("the LedgerSMB session was lost; logging in again")
+            self.login()
+
+    def navigate(self, *path: str, arrives: str) -> None:
+        """Open a menu entry, expanding its parents, and wait for the screen it loads.
+
+        Example:
+            lsmb.navigate("menu.ap", "menu.ap.add_transaction", arrives="ap.add.title")
+        """
+        *parents, leaf = path
+        for parent, child in zip(parents, path[1:], strict=True):
+            if not self.web.is_visible(child):
+                self.web.click(parent)
+                self.web.wait(child)
+        with self.web.replacing("main.pane"):
+            self.web.click(leaf)
+        self.web.wait(arrives)
+
+    def screenshot(self, path: Path) -> None:
+        self.web.screenshot(path)
+
+    def close(self) -> None:
+        self.web.page.context.close()

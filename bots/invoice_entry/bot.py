@@ -1,0 +1,127 @@
+"""invoice_entry: vendor invoices from a workbook into LedgerSMB accounts payable.
+
+Input: an .xlsx or .csv with vendor, invoice_number, invoice_date, due_date, amount,
+account and description (see model.py). Each valid row becomes one AP transaction
+(AP > Add Transaction, Update, Post), read back through AP > Search.
+
+Postconditions: exactly one AP transaction per vendor + invoice number, with the
+workbook's dates, amount and expense account; the results workbook names its id.
+
+Business errors (never retried): UNKNOWN_VENDOR, VENDOR_MISMATCH (LedgerSMB resolves
+the name to a different vendor), UNKNOWN_ACCOUNT, and the row-level validation errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from bots.apps.ledgersmb import LedgerSmb
+from bots.invoice_entry.model import SCHEMA, Invoice
+from bots.invoice_entry.screens import ApRow, ApSearch, ApTransactionForm
+from clerk import App, ApplicationError, Bot, BusinessError, Found, Problem, RunContext, WorkItem
+
+APP = "ledgersmb"
+
+
+def _ledgersmb(ctx: RunContext) -> LedgerSmb:
+    session = ctx.app(APP)
+    assert isinstance(session, LedgerSmb)
+    return session
+
+
+def _same_vendor(a: str, b: str) -> bool:
+    return a.strip().casefold() == b.strip().casefold()
+
+
+def _matches(rows: list[ApRow], invoice: Invoice) -> list[ApRow]:
+    return [row for row in rows if _same_vendor(row.vendor, invoice.vendor)]
+
+
+def preflight(ctx: RunContext, items: Sequence[WorkItem[Invoice]]) -> Iterator[Problem]:
+    """Every expense account and every vendor of the file must exist in LedgerSMB, by exact name."""
+    lsmb = _ledgersmb(ctx)
+    lsmb.reset()
+    form = ApTransactionForm(lsmb)
+    form.open()
+    accounts = form.expense_accounts()
+    offered = ", ".join(sorted(accounts))
+    vendors: dict[str, str | None] = {}
+    for item in items:
+        invoice = item.data
+        assert invoice is not None
+        if invoice.account not in accounts:
+            yield item.problem("account", f"{invoice.account!r} is not an expense account in LedgerSMB "
+                                          f"(offered: {offered})")
+        key = invoice.vendor.casefold()
+        if key not in vendors:
+            vendors[key] = _vendor_problem(lsmb, form, invoice.vendor)
+        if vendors[key]:
+            yield item.problem("vendor", vendors[key] or "")
+
+
+def _vendor_problem(lsmb: LedgerSmb, form: ApTransactionForm, vendor: str) -> str | None:
+    lsmb.reset()
+    form.open()
+    try:
+        shown = form.choose_vendor(vendor)
+    except BusinessError as err:
+        return str(err)
+    if not _same_vendor(shown, vendor):
+        return f"no LedgerSMB vendor is named exactly {vendor!r} (LedgerSMB would pick {shown!r})"
+    return None
+
+
+def find(ctx: RunContext, invoice: Invoice) -> Found | None:
+    lsmb = _ledgersmb(ctx)
+    lsmb.reset()
+    matches = _matches(ApSearch(lsmb).by_invoice_number(invoice.number), invoice)
+    if not matches:
+        return None
+    ctx.snap("found existing", APP)
+    ids = ", ".join(row.ap_id for row in matches)
+    return Found(app_ref=matches[0].ap_id, detail=f"LedgerSMB transaction(s) {ids}")
+
+
+def enter(ctx: RunContext, invoice: Invoice) -> str:
+    lsmb = _ledgersmb(ctx)
+    lsmb.reset()
+    form = ApTransactionForm(lsmb)
+    form.open()
+    shown = form.choose_vendor(invoice.vendor)
+    if not _same_vendor(shown, invoice.vendor):
+        ctx.snap("vendor mismatch", APP)
+        raise BusinessError(f"LedgerSMB resolved {invoice.vendor!r} to {shown!r}; not posted",
+                            code="VENDOR_MISMATCH", column="vendor")
+    form.fill(invoice)
+    ctx.snap("form filled", APP)
+    posted_id = form.post()
+    ctx.snap("posted", APP)
+    return _read_back(ctx, lsmb, invoice, posted_id)
+
+
+def _read_back(ctx: RunContext, lsmb: LedgerSmb, invoice: Invoice, posted_id: str) -> str:
+    lsmb.reset()
+    rows = [row for row in _matches(ApSearch(lsmb).by_invoice_number(invoice.number), invoice)
+            if row.ap_id == posted_id]
+    ctx.snap("read back", APP)
+    if len(rows) != 1:
+        raise ApplicationError(f"posted as LedgerSMB id {posted_id}, but AP > Search does not list it")
+    row = rows[0]
+    expected = (invoice.invoice_date.isoformat(), invoice.amount)
+    if (row.date, row.amount) != expected or (row.due_date and row.due_date != invoice.due_date.isoformat()):
+        raise ApplicationError(f"LedgerSMB id {posted_id} reads back as date {row.date}, due {row.due_date}, "
+                               f"amount {row.amount}; expected {expected[0]}, {invoice.due_date}, {expected[1]}")
+    return posted_id
+
+
+BOT = Bot(
+    name="invoice_entry",
+    description="Vendor invoices from a workbook into LedgerSMB accounts payable",
+    apps={APP: App(session=LedgerSmb)},
+    schema=SCHEMA,
+    reference=lambda invoice: invoice.reference,
+    find=find,
+    enter=enter,
+    preflight=preflight,
+    app_ref_label="ledgersmb_id",
+)

@@ -1,0 +1,145 @@
+"""LedgerSMB's accounts-payable screens, as verbs: open the form, choose the vendor,
+fill, post; search for a transaction by invoice number."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from bots.apps.ledgersmb import LedgerSmb
+from bots.invoice_entry.model import Invoice
+from clerk import ApplicationError, BusinessError
+
+_POSTED_ID = re.compile(r"Action: post, ID: (\d+)")
+_EDIT_LINK_ID = re.compile(r"[?&;]id=(\d+)")
+
+
+@dataclass(frozen=True, slots=True)
+class ApRow:
+    """One line of AP > Search results."""
+
+    ap_id: str
+    vendor: str
+    invoice_number: str
+    date: str
+    due_date: str
+    amount: Decimal | None
+
+
+class ApTransactionForm:
+    """AP > Add Transaction."""
+
+    def __init__(self, lsmb: LedgerSmb) -> None:
+        self.lsmb = lsmb
+        self.web = lsmb.web
+
+    def open(self) -> None:
+        self.lsmb.navigate("menu.ap", "menu.ap.add_transaction", arrives="ap.add.title")
+
+    def expense_accounts(self) -> dict[str, str]:
+        """Account number -> option text ("5780" -> "5780--Telephone") as the form offers them."""
+        self.web.click("ap.add.account")
+        options = self.web.texts("ap.add.account_options")
+        self.web.press("ap.add.account", "Escape")
+        return {text.split("--", 1)[0]: text for text in options if "--" in text}
+
+    def choose_vendor(self, name: str) -> str:
+        """Type the vendor and press Update. Returns the vendor name LedgerSMB settled on,
+        which for a partial name may be some other vendor.
+
+        Raises:
+            BusinessError: LedgerSMB has no vendor matching ``name`` at all.
+        """
+        self.web.fill("ap.add.vendor", name)
+        with self.web.replacing("main.pane"):
+            self.web.click("ap.add.update")
+        if self.web.wait_any("ap.add.vendor", "main.error") == "main.error":
+            message = self.web.text("main.pane")
+            if self.web.count("ap.add.vendor_not_on_file"):
+                raise BusinessError(f"LedgerSMB has no vendor named {name!r}", code="UNKNOWN_VENDOR", column="vendor")
+            raise ApplicationError(f"LedgerSMB answered an error after Update: {_first_line(message)}")
+        return self.web.value("ap.add.vendor")
+
+    def fill(self, invoice: Invoice) -> None:
+        """Fill every field after the vendor was chosen (Update resets the due date)."""
+        web = self.web
+        web.fill("ap.add.invoice_number", invoice.number)
+        self._date("ap.add.invoice_date", "ap.add.invoice_date_value", invoice.invoice_date.isoformat())
+        self._date("ap.add.due_date", "ap.add.due_date_value", invoice.due_date.isoformat())
+        web.fill("ap.add.description", invoice.description)
+        web.fill("ap.add.amount", f"{invoice.amount:.2f}")
+        web.click("ap.add.account")
+        web.click("ap.add.account_option", account=invoice.account)
+        web.fill("ap.add.line_description", invoice.description)
+        web.press("ap.add.line_description", "Tab")
+        chosen = web.value("ap.add.account_value")
+        if not chosen.startswith(f"{invoice.account}--"):
+            raise ApplicationError(f"the account list kept {chosen!r} instead of {invoice.account}")
+
+    def _date(self, field: str, hidden: str, iso: str) -> None:
+        # a dojo DateTextBox copies the typed date into a hidden input on blur
+        self.web.fill(field, iso)
+        self.web.press(field, "Tab")
+        if (stored := self.web.value(hidden)) != iso:
+            raise ApplicationError(f"the date field {field} holds {stored!r} instead of {iso}")
+
+    def post(self) -> str:
+        """Click Post and return the new transaction's id from the redrawn screen."""
+        with self.web.replacing("main.pane"):
+            self.web.click("ap.add.post")
+        screen = self.web.wait_any("ap.posted.copy_to_new", "ap.add.repost_needed", "main.error")
+        text = self.web.text("main.pane")
+        if screen == "ap.add.repost_needed":
+            raise ApplicationError("LedgerSMB recalculated the form instead of posting ('Please re-post')")
+        if screen == "main.error":
+            raise ApplicationError(f"LedgerSMB answered an error on Post: {_first_line(text)}")
+        match = _POSTED_ID.search(text)
+        if not match:
+            raise ApplicationError("the posted screen shows no transaction id")
+        return match.group(1)
+
+
+class ApSearch:
+    """AP > Search, including closed and unapproved transactions."""
+
+    def __init__(self, lsmb: LedgerSmb) -> None:
+        self.lsmb = lsmb
+        self.web = lsmb.web
+
+    def by_invoice_number(self, number: str) -> list[ApRow]:
+        """Every AP transaction whose invoice number is exactly ``number``."""
+        web = self.web
+        self.lsmb.navigate("menu.ap", "menu.ap.search", arrives="ap.search.form")
+        web.fill("ap.search.invoice_number", number)
+        web.check("ap.search.include_open")
+        web.check("ap.search.include_closed")
+        web.check("ap.search.approval_all")
+        web.check("ap.search.show_due_date")
+        with web.replacing("main.pane"):
+            web.click("ap.search.continue")
+        web.wait("ap.search.results")
+        rows = []
+        for cells in web.table("ap.search.results"):
+            invoice = cells.get("Invoice")
+            if invoice is None or invoice.text != number:  # the search matches parts; the total row is empty
+                continue
+            link = _EDIT_LINK_ID.search(invoice.href or "")
+            rows.append(ApRow(
+                ap_id=link.group(1) if link else "", vendor=cells["Vendor"].text, invoice_number=invoice.text,
+                date=cells["Date"].text, due_date=cells["Due Date"].text if "Due Date" in cells else "",
+                amount=_decimal(cells["Total"].text),
+            ))
+        return rows
+
+
+def _decimal(text: str) -> Decimal | None:
+    try:
+        return Decimal(text.replace(",", ""))
+    except InvalidOperation:
+        return None
+
+
+def _first_line(text: str) -> str:
+    lines = [line.strip() for line in text.splitlines() if line.strip() and line.strip() != "Error!"]
+    return lines[0] if lines else text.strip()
