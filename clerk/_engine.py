@@ -154,6 +154,7 @@ class _Engine:
     policy: RetryPolicy = field(init=False)
     consecutive_failures: int = 0
     entered_count: int = 0
+    screens_unknown: bool = False  # the last item failed: start the next one from a known screen
 
     def __post_init__(self) -> None:
         self.policy = self.bot.retry or RetryPolicy.from_settings(self.ctx.settings.retry)
@@ -242,6 +243,7 @@ class _Engine:
             try:
                 status, app_ref, message = self._attempt_item(item, interrupted)
             except BusinessError as err:
+                self.screens_unknown = True
                 where = f"column {item.column(err.column)!r}: " if err.column else ""
                 self._settle(item, ItemStatus.INVALID, None, f"{where}{err}", error=err.code)
             except BotError as err:
@@ -260,6 +262,9 @@ class _Engine:
 
         def attempt() -> tuple[ItemStatus, str, str]:
             nonlocal entered
+            if self.screens_unknown:
+                self.ctx.reset()
+                self.screens_unknown = False
             found = self.bot.find(self.ctx, item.data)
             if found is not None and entered:
                 return ItemStatus.DONE, found.app_ref, f"found in {app} after an interrupted attempt; not entered again"
@@ -273,6 +278,7 @@ class _Engine:
 
     def _fail(self, item: WorkItem[Any], err: BaseException) -> None:
         self.consecutive_failures += 1
+        self.screens_unknown = True
         code = getattr(err, "code", type(err).__name__)
         self._settle(item, ItemStatus.FAILED, None, f"{code}: {err}", error=code)
         limit = self.ctx.settings.run.max_consecutive_failures
@@ -315,7 +321,7 @@ class _Engine:
                                   app_ref=app_ref, message=result.message, shots=shot_text)
         log = logger.bind(item=item.key)
         (log.info if status in (ItemStatus.DONE, ItemStatus.ALREADY_PRESENT, ItemStatus.READY) else log.warning)(
-            "row {}: {} {}", item.row.number, status.value, result.message)
+            "row {}: {} ({})", item.row.number, status.value, result.message)
         self.progress.advanced(result)
 
     def _finish_all(self, items: Iterable[WorkItem[Any]], status: ItemStatus, message: str) -> None:

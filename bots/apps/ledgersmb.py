@@ -27,6 +27,7 @@ class LedgerSmb:
         self.company = str(env.settings.get("company", ""))
         if not self.url or not self.company:
             raise ConfigError("[apps.ledgersmb] needs url and company")
+        self._selected_entry: str | None = None
 
     @property
     def home_url(self) -> str:
@@ -37,6 +38,7 @@ class LedgerSmb:
 
     def login(self) -> None:
         web = self.web
+        self._selected_entry = None
         web.goto(f"{self.url}/login.pl")
         web.fill("login.user", self.credentials.user)
         web.fill("login.password", self.credentials.password.reveal())
@@ -50,6 +52,7 @@ class LedgerSmb:
 
     def reset(self) -> None:
         """Back to the home screen; log in again if the session has expired."""
+        self._selected_entry = None
         self.web.goto(self.home_url)
         if self.web.wait_any("menu.ap", "login.user") == "login.user":
             logger.warning("the LedgerSMB session was lost; logging in again")
@@ -62,12 +65,15 @@ class LedgerSmb:
             lsmb.navigate("menu.ap", "menu.ap.add_transaction", arrives="ap.add.title")
         """
         *parents, leaf = path
+        if leaf == self._selected_entry:
+            self.reset()  # the Tree ignores a click on the entry that is already selected
         for parent, child in zip(parents, path[1:], strict=True):
             if not self.web.is_visible(child):
                 self.web.click(parent)
                 self.web.wait(child)
         with self.web.replacing("main.pane"):
             self.web.click(leaf)
+        self._selected_entry = leaf
         self.web.wait(arrives)
 
     def screenshot(self, path: Path) -> None:

@@ -40,7 +40,6 @@ def _matches(rows: list[ApRow], invoice: Invoice) -> list[ApRow]:
 def preflight(ctx: RunContext, items: Sequence[WorkItem[Invoice]]) -> Iterator[Problem]:
     """Every expense account and every vendor of the file must exist in LedgerSMB, by exact name."""
     lsmb = _ledgersmb(ctx)
-    lsmb.reset()
     form = ApTransactionForm(lsmb)
     form.open()
     accounts = form.expense_accounts()
@@ -54,17 +53,17 @@ def preflight(ctx: RunContext, items: Sequence[WorkItem[Invoice]]) -> Iterator[P
                                           f"(offered: {offered})")
         key = invoice.vendor.casefold()
         if key not in vendors:
-            vendors[key] = _vendor_problem(lsmb, form, invoice.vendor)
+            vendors[key] = _vendor_problem(form, invoice.vendor)
         if vendors[key]:
             yield item.problem("vendor", vendors[key] or "")
 
 
-def _vendor_problem(lsmb: LedgerSmb, form: ApTransactionForm, vendor: str) -> str | None:
-    lsmb.reset()
-    form.open()
+def _vendor_problem(form: ApTransactionForm, vendor: str) -> str | None:
+    """Type the vendor into the open form and press Update, as a person would check it."""
     try:
         shown = form.choose_vendor(vendor)
     except BusinessError as err:
+        form.open()  # the error page replaced the form
         return str(err)
     if not _same_vendor(shown, vendor):
         return f"no LedgerSMB vendor is named exactly {vendor!r} (LedgerSMB would pick {shown!r})"
@@ -73,7 +72,6 @@ def _vendor_problem(lsmb: LedgerSmb, form: ApTransactionForm, vendor: str) -> st
 
 def find(ctx: RunContext, invoice: Invoice) -> Found | None:
     lsmb = _ledgersmb(ctx)
-    lsmb.reset()
     matches = _matches(ApSearch(lsmb).by_invoice_number(invoice.number), invoice)
     if not matches:
         return None
@@ -84,7 +82,6 @@ def find(ctx: RunContext, invoice: Invoice) -> Found | None:
 
 def enter(ctx: RunContext, invoice: Invoice) -> str:
     lsmb = _ledgersmb(ctx)
-    lsmb.reset()
     form = ApTransactionForm(lsmb)
     form.open()
     shown = form.choose_vendor(invoice.vendor)
@@ -100,7 +97,6 @@ def enter(ctx: RunContext, invoice: Invoice) -> str:
 
 
 def _read_back(ctx: RunContext, lsmb: LedgerSmb, invoice: Invoice, posted_id: str) -> str:
-    lsmb.reset()
     rows = [row for row in _matches(ApSearch(lsmb).by_invoice_number(invoice.number), invoice)
             if row.ap_id == posted_id]
     ctx.snap("read back", APP)

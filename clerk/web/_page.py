@@ -105,6 +105,10 @@ class WebPage:
         with self._translated(name):
             return self.find(name, **params).inner_text().strip()
 
+    def attribute(self, name: str, attribute: str, **params: Any) -> str | None:
+        with self._translated(name):
+            return self.find(name, **params).get_attribute(attribute)
+
     def texts(self, name: str, **params: Any) -> list[str]:
         """Texts of every match (lists are the one place several matches are expected)."""
         with self._translated(name):
