@@ -34,7 +34,7 @@ from clerk.console import ProgressView, print_report
 @click.pass_context
 def cli(ctx: click.Context, project: Path | None, verbose: bool) -> None:
     """clerk runs back-office bots against legacy applications, with evidence for every step."""
-    configure_console("DEBUG" if verbose else "WARNING")
+    configure_console("DEBUG" if verbose else "ERROR")
     ctx.obj = {"project": project}
 
 
