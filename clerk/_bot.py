@@ -45,6 +45,7 @@ class AppEnv:
     settings: Mapping[str, Any]
     credentials: Credentials | None
     web: WebPage | None  # a fresh page for web applications, None for desktop ones
+    selectors_dir: Path | None = None  # where a desktop application loads selectors/<app>.yaml from
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -72,6 +73,10 @@ class Found:
 LiveSource = Callable[["RunContext"], "Table"]
 """Reads work from an application instead of a file (e.g. an RT queue) as a Table."""
 
+FileSource = Callable[[Path, Mapping[str, Any]], "Table"]
+"""Reads an input file the bot's own way, given its ``[bots.<name>]`` settings (e.g. a ticket
+export whose column mapping is configured). Without one, the schema's columns are used."""
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Bot(Generic[T]):
@@ -94,6 +99,7 @@ class Bot(Generic[T]):
     enter: Callable[[RunContext, T], str]
     preflight: Callable[[RunContext, Sequence[WorkItem[T]]], Iterable[Problem]] | None = None
     live_source: LiveSource | None = None
+    file_source: FileSource | None = None
     retry: RetryPolicy | None = None  # None: the [retry] settings
     app_ref_label: str = "app_id"
     ledger_name: str = ""

@@ -57,7 +57,8 @@ class RunContext:
             if self._apps[name].kind == "web":
                 web = WebPage(self._browser.new_page(), self._selector_books[name],
                               self.settings.web.timeout.total_seconds() * 1000)
-            env = AppEnv(name=name, settings=self.settings.app(name), credentials=self._credentials.get(name), web=web)
+            env = AppEnv(name=name, settings=self.settings.app(name), credentials=self._credentials.get(name), web=web,
+                         selectors_dir=self.settings.selectors_dir)
             session = self._apps[name].session(env)
             self._sessions[name] = session
             self.log.info("logging in to {}", name)
@@ -70,7 +71,8 @@ class RunContext:
             try:
                 self._sessions[name].reset()
             except Exception as err:  # noqa: BLE001 - any failure here means: start afresh
-                self.log.warning("{} did not return to its home screen ({}); starting a new session", name, err)
+                self.log.warning("{} did not return to its home screen ({}); logging in again in a new session",
+                                 name, err)
                 self._drop(name)
                 self.app(name)
 

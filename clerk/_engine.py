@@ -85,7 +85,7 @@ def run_bot(bot: Bot[Any], settings: Settings, options: RunOptions,
         InputFileError: the input cannot be used at all; nothing was entered.
         ConfigError: settings, credentials or selectors are wrong; nothing was entered.
     """
-    table, input_label, identity = _open_input(bot, options)
+    table, input_label, identity = _open_input(bot, options, settings)
     credentials = {name: load_credentials(name) for name, app in bot.apps.items() if app.login}
     ledger = Ledger(ledger_path(settings))
     run, resumed = ledger.open_run(bot.ledger_key, input_label, identity, settings.recordings_dir / bot.name,
@@ -130,11 +130,14 @@ def run_bot(bot: Bot[Any], settings: Settings, options: RunOptions,
     return report
 
 
-def _open_input(bot: Bot[Any], options: RunOptions) -> tuple[Table | None, str, str]:
+def _open_input(bot: Bot[Any], options: RunOptions, settings: Settings) -> tuple[Table | None, str, str]:
     """The input table (None for a live source, read later), a label, and its identity for resuming."""
     if options.input_path is not None:
         path = options.input_path.resolve()
-        table = read_table(path, bot.schema.columns, required=bot.schema.required)
+        if bot.file_source is not None:
+            table = bot.file_source(path, settings.bot(bot.name))
+        else:
+            table = read_table(path, bot.schema.columns, required=bot.schema.required)
         return table, str(path), sha256_of(path)
     if bot.live_source is None:
         raise ConfigError(f"bot {bot.name} reads a file: give --input FILE")

@@ -44,7 +44,8 @@ def _log_retry(state: RetryCallState) -> None:
 def retrying(policy: RetryPolicy) -> Retrying:
     return Retrying(
         stop=stop_after_attempt(max(1, policy.attempts)),
-        wait=wait_exponential_jitter(initial=policy.wait_initial.total_seconds(),
+        wait=wait_exponential_jitter(multiplier=policy.wait_initial.total_seconds(),
+                                     jitter=policy.wait_initial.total_seconds(),
                                      max=policy.wait_max.total_seconds()),
         retry=retry_if_exception(is_transient),
         before_sleep=_log_retry,

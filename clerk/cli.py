@@ -50,15 +50,17 @@ def cli(ctx: click.Context, project: Path | None, verbose: bool) -> None:
 @click.option("--dry-run", is_flag=True, help="Validate against the application; enter nothing.")
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Enter at most N items.")
 @click.option("--skip-invalid", is_flag=True, help="Enter the valid rows even when some rows are invalid.")
+@click.option("--queue", default=None, metavar="NAME",
+              help="For bots that read a live queue (without --input): the queue to work, e.g. PlanChanges.")
 @click.pass_context
 def run_command(ctx: click.Context, bot_name: str, input_path: Path, output_path: Path | None, headed: bool,
-                slowmo: int | None, dry_run: bool, limit: int | None, skip_invalid: bool) -> None:
+                slowmo: int | None, dry_run: bool, limit: int | None, skip_invalid: bool, queue: str | None) -> None:
     """Run BOT once over an input file and write a results workbook."""
     overrides: dict[str, Any] = {"web.headless": False if headed else None, "web.slowmo_ms": slowmo}
     settings = load_settings(ctx.obj["project"] or find_project_dir(), overrides)
     bot = load_bot(bot_name, settings.project_dir)
     options = RunOptions(input_path=input_path, output_path=output_path, dry_run=dry_run, limit=limit,
-                         skip_invalid=skip_invalid)
+                         skip_invalid=skip_invalid, params={"queue": queue} if queue else {})
     stop = StopFlag()
     _stop_on_signals(stop)
     with ProgressView() as view:
@@ -89,9 +91,8 @@ def _stop_on_signals(stop: StopFlag) -> None:
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``clerk`` console script."""
     try:
-        cli.main(args=argv, prog_name="clerk", standalone_mode=False)
-    except click.exceptions.Exit as done:
-        sys.exit(done.exit_code)
+        # without standalone mode click returns the code given to ctx.exit instead of exiting
+        code = cli.main(args=argv, prog_name="clerk", standalone_mode=False)
     except click.ClickException as err:
         err.show()
         sys.exit(err.exit_code)
@@ -101,4 +102,4 @@ def main(argv: list[str] | None = None) -> None:
     except BotError as err:
         click.secho(f"error: {REDACTOR.scrub(str(err))}", fg="red", err=True)
         sys.exit(err.exit_code)
-    sys.exit(0)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from loguru import logger
 
-from clerk import AppEnv, ConfigError
+from clerk import AppEnv, ConfigError, ScreenNotReached, SessionLost
 from clerk.web import WebPage
 
 
@@ -51,9 +51,21 @@ class LedgerSmb:
             )
 
     def reset(self) -> None:
-        """Back to the home screen; log in again if the session has expired."""
+        """Back to the home screen; log in again if the session has expired.
+
+        Raises:
+            SessionLost: LedgerSMB ended the session and the browser's cached HTTP
+                credentials are refused; only a fresh browser context gets back in.
+        """
         self._selected_entry = None
-        self.web.goto(self.home_url)
+        if "reason=timeout" in self.web.page.url:
+            raise SessionLost("LedgerSMB ended the session (logout, reason=timeout)")
+        try:
+            self.web.goto(self.home_url)
+        except ScreenNotReached as err:
+            if "ERR_INVALID_AUTH_CREDENTIALS" in str(err):
+                raise SessionLost("LedgerSMB refuses the expired session's credentials") from err
+            raise
         if self.web.wait_any("menu.ap", "login.user") == "login.user":
             logger.warning("the LedgerSMB session was lost; logging in again")
             self.login()

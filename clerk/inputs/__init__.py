@@ -3,5 +3,9 @@
 from __future__ import annotations
 
 from clerk.inputs._table import ColumnMap, SourceRow, Table, normalize_header, read_table
+from clerk.inputs._tickets import TicketFormat, read_ticket_export, ticket_formats
 
-__all__ = ["ColumnMap", "SourceRow", "Table", "normalize_header", "read_table"]
+__all__ = [
+    "ColumnMap", "SourceRow", "Table", "TicketFormat", "normalize_header", "read_table", "read_ticket_export",
+    "ticket_formats",
+]

@@ -1,0 +1,114 @@
+"""Mouse and keyboard through pyautogui, with its errors translated to ours.
+
+pyautogui connects to ``$DISPLAY`` when it is imported, so it is imported lazily, after
+the display was chosen, and only once per process. Its fail-safe stays on: an operator
+who slams the mouse into a screen corner stops the run (``OperatorAbort``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from clerk._errors import ApplicationError, ConfigError, OperatorAbort
+from clerk.desktop._x11 import quiet_xlib
+
+MODIFIERS = frozenset({"ctrl", "alt", "shift", "super"})
+NAMED_KEYS = frozenset({
+    "tab", "enter", "return", "escape", "esc", "delete", "backspace", "space", "insert",
+    "up", "down", "left", "right", "home", "end", "pageup", "pagedown", "menu",
+    *(f"f{n}" for n in range(1, 13)),
+})
+_CHORD = re.compile(r"^(?:(?:ctrl|alt|shift|super)\+)*(?:[a-z0-9]|[a-z0-9]+)$")
+
+
+def check_chord(chord: str) -> str | None:
+    """Why ``chord`` (e.g. ``alt+b``, ``shift+tab``, ``enter``) is not a key chord, or None."""
+    if not isinstance(chord, str) or not _CHORD.match(chord):
+        return f"{chord!r} is not a key chord like 'alt+b', 'shift+tab' or 'enter'"
+    key = chord.split("+")[-1]
+    if len(key) > 1 and key not in NAMED_KEYS:
+        return f"{chord!r}: unknown key {key!r} (known: {', '.join(sorted(NAMED_KEYS))})"
+    return None
+
+
+class Input:
+    """Keyboard and pointer on one display; every call may raise OperatorAbort."""
+
+    def __init__(self, display: str) -> None:
+        self.display = display
+        self._gui: Any = None
+
+    @property
+    def gui(self) -> Any:
+        if self._gui is None:
+            self._gui = _import_pyautogui(self.display)
+        return self._gui
+
+    @contextmanager
+    def _translated(self) -> Iterator[None]:
+        gui = self.gui
+        try:
+            yield
+        except gui.FailSafeException as err:
+            raise OperatorAbort("the operator moved the mouse into a screen corner (pyautogui fail-safe); "
+                                "run stopped") from err
+        except gui.PyAutoGUIException as err:
+            raise ApplicationError(f"pyautogui: {err}") from err
+
+    def press(self, chord: str) -> None:
+        """Press one chord: ``alt+b`` holds alt while b goes down and up."""
+        with self._translated():
+            parts = ["enter" if p == "return" else p for p in chord.split("+")]
+            if len(parts) == 1:
+                self.gui.press(parts[0])
+            else:
+                self.gui.hotkey(*parts)
+
+    def write(self, text: str) -> None:
+        """Type ``text`` into whatever has the keyboard.
+
+        pyautogui silently drops characters it has no key for (anything outside ASCII),
+        so such text goes through ``xdotool type``, which remaps a spare keycode.
+        """
+        with self._translated():
+            if all(self.gui.isValidKey(c) for c in text):
+                self.gui.write(text)
+                return
+            self.gui.press("shift")  # the fail-safe check, before xdotool takes over
+        try:
+            subprocess.run(["xdotool", "type", "--delay", "8", "--", text], check=True, timeout=60,
+                           env={**os.environ, "DISPLAY": self.display}, capture_output=True)
+        except (OSError, subprocess.SubprocessError) as err:
+            raise ApplicationError(f"xdotool could not type the text: {err}") from err
+
+    def move_to(self, x: int, y: int) -> None:
+        with self._translated():
+            self.gui.moveTo(x, y)
+
+    def click(self, x: int, y: int) -> None:
+        with self._translated():
+            self.gui.click(x, y)
+
+    def position(self) -> tuple[int, int]:
+        x, y = self.gui.position()
+        return int(x), int(y)
+
+
+def _import_pyautogui(display: str) -> Any:
+    if os.environ.get("DISPLAY") != display:
+        raise ConfigError(f"pyautogui drives $DISPLAY ({os.environ.get('DISPLAY')!r}), not {display!r}")
+    with quiet_xlib():
+        import pyautogui
+    bound = getattr(getattr(pyautogui, "_pyautogui_x11", None), "_display", None)
+    bound_name = bound.get_display_name() if bound is not None else None
+    if bound_name and bound_name != display:
+        raise ConfigError(f"pyautogui is already bound to display {bound_name!r} in this process; "
+                          f"cannot drive {display!r} as well")
+    pyautogui.FAILSAFE = True
+    pyautogui.PAUSE = 0  # synchronisation is done by waiting on windows, never by pauses
+    return pyautogui

@@ -1,0 +1,28 @@
+"""LedgerSMB silently resolves a partial vendor name to some vendor; clerk never posts to it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from .conftest import ClerkRunner, ap_rows, invoice, write_workbook
+
+pytestmark = pytest.mark.e2e
+
+
+def test_partial_vendor_name_is_refused_and_never_posted(clerk: ClerkRunner, prefix: str, tmp_path: Path) -> None:
+    path = write_workbook(tmp_path / "partial.xlsx", [invoice(prefix, 1), invoice(prefix, 2, vendor="co")])
+
+    strict = clerk("run", "invoice_entry", "--input", str(path))
+    assert strict.returncode == 1
+    assert "no LedgerSMB vendor is named exactly 'co' (LedgerSMB would pick 'Stark Utilities Co')" in strict.stderr
+    assert ap_rows(prefix) == []
+
+    lenient = clerk("run", "invoice_entry", "--input", str(path), "--skip-invalid")
+    assert lenient.returncode == 1
+    rows = list(load_workbook(tmp_path / "partial.results.xlsx", read_only=True).active.iter_rows(values_only=True))
+    status = rows[0].index("status")
+    assert [r[status] for r in rows[1:]] == ["done", "invalid"]
+    assert [(r.vendor, r.invnumber) for r in ap_rows(prefix)] == [("Globex Telecom LLC", f"{prefix}001")]

@@ -1,0 +1,106 @@
+"""The invoice_entry row model: what makes an invoice row valid."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from bots.invoice_entry.model import REQUIRED, SCHEMA, Invoice
+from clerk._items import parse_items
+from clerk.inputs import read_table
+
+HEADER = ["Vendor", "Invoice Number", "Invoice Date", "Due Date", "Amount", "Account", "Description"]
+GOOD = ["Globex Telecom LLC", "INV-1001", "2026-11-15", "2026-12-15", "123.45", "5780", "Phone bill"]
+
+
+def parse(write_table, *rows, header=HEADER, name="invoices.csv"):  # noqa: ANN001, ANN201
+    table = read_table(write_table(name, [header, *rows]), SCHEMA.columns, required=SCHEMA.required)
+    return parse_items(table, SCHEMA, lambda invoice: invoice.reference)
+
+
+def test_a_good_row(write_table) -> None:
+    [item] = parse(write_table, GOOD)
+    assert item.valid, item.problems
+    assert item.data == Invoice(
+        vendor="Globex Telecom LLC", number="INV-1001", invoice_date=dt.date(2026, 11, 15),
+        due_date=dt.date(2026, 12, 15), amount=Decimal("123.45"), account="5780", description="Phone bill",
+    )
+    assert item.reference == "globex telecom llc|INV-1001"
+
+
+def test_excel_cells_with_dates_and_numbers(write_table) -> None:
+    row = ["Acme Office Supplies Inc", 1001, dt.date(2026, 1, 5), dt.date(2026, 2, 4), 1234.56, 5700, None]
+    [item] = parse(write_table, row, name="invoices.xlsx")
+    assert item.valid, item.problems
+    assert item.data.number == "1001"
+    assert item.data.account == "5700"
+    assert item.data.amount == Decimal("1234.56")
+    assert item.data.description == ""
+
+
+def test_header_aliases(write_table) -> None:
+    header = ["Supplier", "Invoice #", "Date", "Due", "Total", "GL Account", "Memo", "Approved by"]
+    [item] = parse(write_table, [*GOOD, "Kim"], header=header)
+    assert item.valid and item.data.vendor == "Globex Telecom LLC"
+
+
+def test_description_is_optional_but_every_other_column_is_required(write_table) -> None:
+    assert set(REQUIRED) == set(SCHEMA.columns) - {"description"}
+    [item] = parse(write_table, GOOD[:-1], header=HEADER[:-1])
+    assert item.valid and item.data.description == ""
+
+
+def test_due_date_before_the_invoice_date_is_a_problem_on_the_due_date(write_table) -> None:
+    [item] = parse(write_table, [*GOOD[:2], "2026-11-15", "2026-11-14", *GOOD[4:]])
+    [problem] = item.problems
+    assert problem.column == "Due Date"
+    assert str(problem) == "invoices.csv row 2, column 'Due Date': 2026-11-14 is before the invoice date 2026-11-15"
+
+
+def test_due_on_the_invoice_date_is_fine(write_table) -> None:
+    [item] = parse(write_table, [*GOOD[:2], "2026-11-15", "2026-11-15", *GOOD[4:]])
+    assert item.valid
+
+
+def test_an_unreadable_invoice_date_is_reported_once(write_table) -> None:
+    [item] = parse(write_table, [*GOOD[:2], "15.11.2026", "2026-11-01", *GOOD[4:]])
+    assert [p.column for p in item.problems] == ["Invoice Date"]
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "words"),
+    [
+        ("Vendor", "", "is empty"),
+        ("Vendor", "V" * 65, "at most 64 allowed"),
+        ("Invoice Number", "I" * 33, "at most 32 allowed"),
+        ("Amount", "0", "not positive"),
+        ("Amount", "12.345", "more than 2 decimals"),
+        ("Amount", "1,234.00", "not a number"),
+        ("Account", " ", "is empty"),
+        ("Description", "d" * 201, "at most 200 allowed"),
+    ],
+)
+def test_bad_cells(write_table, column: str, value: str, words: str) -> None:
+    row = list(GOOD)
+    row[HEADER.index(column)] = value
+    [item] = parse(write_table, row)
+    [problem] = item.problems
+    assert problem.column == column
+    assert words in problem.reason
+
+
+def test_every_bad_cell_of_a_row_is_reported(write_table) -> None:
+    [item] = parse(write_table, ["", "", "tomorrow", "", "-1", "", ""])
+    assert [p.column for p in item.problems] == [
+        "Invoice Date", "Due Date", "Vendor", "Invoice Number", "Amount", "Account",
+    ]
+
+
+def test_same_invoice_number_from_another_vendor_is_not_a_duplicate(write_table) -> None:
+    other = ["Acme Office Supplies Inc", *GOOD[1:]]
+    shouting = ["GLOBEX TELECOM LLC", *GOOD[1:]]
+    items = parse(write_table, GOOD, other, shouting)
+    assert [item.valid for item in items] == [True, True, False]
+    assert items[2].problems[0].reason == "duplicate of row 2 (same globex telecom llc|INV-1001)"
