@@ -4,7 +4,7 @@ may touch, validated when the file loads. The layout follows the web selector fi
 
     main:            {window_pattern: '^\\*?{book} - .+ - GnuCash$'}
     bill.new:        {window: New Bill}
-    menu.new_bill:   {menu: [alt+b, v, [b, enter]], within: main}
+    menu.new_bill:   {menu: [alt+b, v, [down, down, down, enter]], within: main}
     bill.new.id:     {field: [shift+tab], within: bill.new}
     bill.new.ok:     {image: ok-button.png, confidence: 0.9, within: bill.new}
     book.save:       {keys: [ctrl+s], within: main}

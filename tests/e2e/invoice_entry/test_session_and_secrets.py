@@ -43,7 +43,7 @@ def test_expired_session_is_recovered_by_logging_in_again(
 
 def test_no_password_in_any_recording_log_or_output(clerk: ClerkRunner, prefix: str, tmp_path: Path) -> None:
     path = write_workbook(tmp_path / "secret.xlsx", [invoice(prefix, 1), invoice(prefix, 2, vendor="co")])
-    result = clerk("run", "invoice_entry", "--input", str(path), "--skip-invalid", "-v")
+    result = clerk("-v", "run", "invoice_entry", "--input", str(path), "--skip-invalid")
     assert result.returncode == 1
     needle = SANDBOX_PASSWORD.encode()
     files = [p for p in tmp_path.rglob("*") if p.is_file()]
