@@ -157,10 +157,12 @@ def _merge(base: dict[str, Any], layer: Mapping[str, Any], sources: dict[str, st
            prefix: str = "") -> None:
     for key, value in layer.items():
         dotted = f"{prefix}{key}"
-        if isinstance(value, Mapping) and isinstance(base.get(key), dict):
-            _merge(base[key], value, sources, origin, dotted + ".")
+        if isinstance(value, Mapping):
+            if not isinstance(base.get(key), dict):
+                base[key] = {}
+            _merge(base[key], value, sources, origin, dotted + ".")  # so each leaf records its source
         else:
-            base[key] = dict(value) if isinstance(value, Mapping) else value
+            base[key] = value
             sources[dotted] = origin
 
 
@@ -181,6 +183,18 @@ def _seconds(value: Any, key: str) -> dt.timedelta:
     return dt.timedelta(seconds=value)
 
 
+def _int(value: Any, key: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ConfigError(f"{key} must be a whole number, got {value!r}")
+    return value
+
+
+def _bool(value: Any, key: str) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(f"{key} must be true or false, got {value!r}")
+    return value
+
+
 def _build(project: Path, tree: Mapping[str, Any], sources: Mapping[str, str]) -> Settings:
     clerk = tree.get("clerk", {})
     web, retry, run = tree.get("web", {}), tree.get("retry", {}), tree.get("run", {})
@@ -197,19 +211,20 @@ def _build(project: Path, tree: Mapping[str, Any], sources: Mapping[str, str]) -
             selectors_dir=folder("selectors_dir", "selectors"),
             web=WebSettings(
                 browser=str(web.get("browser", WebSettings.browser)),
-                headless=bool(web.get("headless", True)),
-                slowmo_ms=int(web.get("slowmo_ms", 0)),
+                headless=_bool(web.get("headless", True), "web.headless"),
+                slowmo_ms=_int(web.get("slowmo_ms", 0), "web.slowmo_ms"),
                 timeout=_seconds(web.get("timeout_s", 20), "web.timeout_s"),
-                viewport_width=int(web.get("viewport_width", 1280)),
-                viewport_height=int(web.get("viewport_height", 1000)),
+                viewport_width=_int(web.get("viewport_width", 1280), "web.viewport_width"),
+                viewport_height=_int(web.get("viewport_height", 1000), "web.viewport_height"),
             ),
             retry=RetrySettings(
-                attempts=int(retry.get("attempts", 3)),
+                attempts=_int(retry.get("attempts", 3), "retry.attempts"),
                 wait_initial=_seconds(retry.get("wait_initial_s", 1), "retry.wait_initial_s"),
                 wait_max=_seconds(retry.get("wait_max_s", 20), "retry.wait_max_s"),
             ),
             run=RunSettings(
-                max_consecutive_failures=int(run.get("max_consecutive_failures", 3)),
+                max_consecutive_failures=_int(run.get("max_consecutive_failures", 3),
+                                              "run.max_consecutive_failures"),
                 screenshots=_choice(run.get("screenshots", "on"), ("on", "failures"), "run.screenshots"),
             ),
             apps={k: dict(v) for k, v in tree.get("apps", {}).items()},

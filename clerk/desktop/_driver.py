@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from loguru import logger
 
@@ -21,6 +21,11 @@ from clerk.desktop._screen import Match, Region, grab, locate, save_masked
 from clerk.desktop._selectors import DesktopSelectorBook
 from clerk.desktop._wait import wait_for
 from clerk.desktop._x11 import XDisplay, XWindow, use_display
+
+if TYPE_CHECKING:
+    from PIL.Image import Image
+
+_SETTLE_TIMEOUT = dt.timedelta(seconds=2)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -253,7 +258,25 @@ class Desktop:
                 masks.append(Region(window.x + x, window.y + y, width, height))
             else:
                 masks.append(Region(window.x, window.y, window.width, window.height))
-        save_masked(grab(self._display().name), path, masks)
+        save_masked(self._settled_screen(), path, masks)
+
+    def _settled_screen(self) -> Image:
+        """The screen once two looks in a row agree: a window is mapped before it is painted,
+        and keys typed a moment ago may not be drawn yet."""
+        from PIL import ImageChops
+
+        shots = [grab(self._display().name)]
+
+        def settled() -> Image | None:
+            shots.append(grab(self._display().name))
+            before, now = shots[-2:]
+            del shots[:-1]
+            return now if ImageChops.difference(before, now).getbbox() is None else None
+
+        try:
+            return wait_for(settled, _SETTLE_TIMEOUT, "the screen settling")  # type: ignore[no-any-return]
+        except ScreenNotReached:
+            return shots[-1]  # a blinking cursor or a clock: take the last look
 
     def close(self) -> None:
         if self._x is not None:

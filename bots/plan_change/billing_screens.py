@@ -1,0 +1,149 @@
+"""LedgerSMB Contacts screens used as the billing system: find a customer's credit
+account, read its plan (price group), end date and notes, change the plan, add a note.
+
+Every write answers with the whole contact screen redrawn into ``#maindiv``, so each
+one waits for the old pane to go. Read-back reloads the page, which fetches the
+contact screen fresh from the server (the URL hash holds ``contact.pl?action=get``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from playwright.sync_api import Error as PlaywrightError
+
+from bots.apps.ledgersmb import LedgerSmb
+from clerk import ApplicationError, BusinessError, ScreenNotReached
+
+
+@dataclass(frozen=True, slots=True)
+class CreditAccount:
+    """A customer's credit account as the Contact screen shows it."""
+
+    account: str  # the account number (meta_number)
+    customer: str
+    credit_id: str
+    kind: str  # "Customer", "Vendor"...
+    plan: str  # the price group's name; "" when none is set
+    end_date: dt.date | None
+    notes: tuple[tuple[str, str], ...]  # (text, entered at), as listed
+
+    def closed_on(self, today: dt.date) -> bool:
+        """No end date in the past means active."""
+        return self.end_date is not None and self.end_date < today
+
+    @property
+    def reference(self) -> str:
+        return f"LedgerSMB credit account {self.credit_id}"
+
+
+class Contacts:
+    def __init__(self, lsmb: LedgerSmb) -> None:
+        self.lsmb = lsmb
+        self.web = lsmb.web
+
+    # ------------------------------------------------------------------ reading
+    def open_account(self, account: str) -> CreditAccount | None:
+        """Open the contact screen of the credit account numbered exactly ``account``.
+
+        Returns None when no contact has that number.
+
+        Raises:
+            BusinessError: several contacts share the number.
+        """
+        if self._showing(account):
+            return self.read(account)
+        web = self.web
+        self.lsmb.navigate("menu.contacts", "menu.contacts.search", arrives="contact.search.form")
+        web.fill("contact.search.account", account)
+        with web.replacing("main.pane"):
+            web.click("contact.search.submit")
+        web.wait("contact.search.results")
+        matches = [n for n in web.texts("contact.search.result_numbers") if n == account]
+        if not matches:
+            return None
+        if len(matches) > 1:
+            raise BusinessError(f"{len(matches)} LedgerSMB contacts have the account number {account}",
+                                code="AMBIGUOUS_ACCOUNT")
+        with web.replacing("main.pane"):
+            web.click("contact.search.result_link", account=account)
+        web.wait("contact.tabs")
+        return self.read(account)
+
+    def _showing(self, account: str) -> bool:
+        return self.web.count("contact.credit.number") == 1 and self.web.value("contact.credit.number") == account
+
+    def read(self, account: str) -> CreditAccount:
+        web = self.web
+        web.click("contact.tab.credit")
+        web.wait("contact.credit.plan")
+        shown = web.value("contact.credit.number")
+        if shown != account:
+            raise ScreenNotReached(f"ledgersmb: the contact screen shows account {shown!r}, not {account}")
+        end = web.text("contact.credit.listed_end_date", account=account)
+        web.click("contact.tab.notes")
+        web.wait("contact.notes.subject")
+        notes = tuple(zip(web.texts("contact.notes.contents"),
+                          (t.removeprefix("Entered at:").strip().split(".")[0]
+                           for t in web.texts("contact.notes.timestamps")), strict=True))
+        web.click("contact.tab.credit")
+        return CreditAccount(
+            account=account,
+            customer=web.text("contact.credit.listed_name", account=account),
+            credit_id=web.value("contact.credit.id"),
+            kind=web.text("contact.credit.listed_type", account=account),
+            plan=web.text("contact.credit.plan_label"),
+            end_date=dt.date.fromisoformat(end) if end else None,
+            notes=notes,
+        )
+
+    def offered_plans(self) -> list[str]:
+        """The price groups the Pricegroup list offers (the contact screen must be open)."""
+        web = self.web
+        web.click("contact.tab.credit")
+        web.click("contact.credit.plan")
+        web.wait("contact.credit.plan_menu")
+        plans = [p for p in web.texts("contact.credit.plan_options") if p]
+        web.press("contact.credit.plan", "Escape")
+        return plans
+
+    def reload(self, account: str) -> CreditAccount:
+        """Fetch the contact screen fresh from the server and read it."""
+        try:
+            self.web.page.reload()
+        except PlaywrightError as err:
+            raise ScreenNotReached(f"ledgersmb: reloading the contact screen failed: {err.message}") from err
+        self.web.wait("contact.tabs")
+        return self.read(account)
+
+    # ------------------------------------------------------------------ writing
+    def add_note(self, subject: str, text: str) -> None:
+        """A note of class "Credit Account" on the open credit account."""
+        web = self.web
+        web.click("contact.tab.notes")
+        web.fill("contact.notes.subject", subject)
+        web.click("contact.notes.note_class")
+        web.click("contact.notes.note_class_option", name="Credit Account")
+        web.fill("contact.notes.text", text)
+        self._save("contact.notes.save", "the note")
+
+    def change_plan(self, plan: str, end_date: dt.date | None) -> None:
+        """Pick ``plan`` and Save Changes. The form's End Date field is always drawn empty
+        and saving it empty would reopen a closed account, so the listed date is typed back."""
+        web = self.web
+        web.click("contact.tab.credit")
+        web.click("contact.credit.plan")
+        web.click("contact.credit.plan_option", plan=plan)
+        if web.text("contact.credit.plan_label") != plan:
+            raise ApplicationError(f"ledgersmb: the Pricegroup list did not take {plan!r}")
+        if end_date is not None:
+            web.fill("contact.credit.end_date", end_date.isoformat())
+            web.press("contact.credit.end_date", "Tab")
+        self._save("contact.credit.save", "the credit account")
+
+    def _save(self, button: str, what: str) -> None:
+        with self.web.replacing("main.pane"):
+            self.web.click(button)
+        if self.web.wait_any("contact.tabs", "main.error") == "main.error":
+            raise ApplicationError(f"ledgersmb: saving {what} answered with an error page")

@@ -1,0 +1,7 @@
+# The sandbox applications' seeded logins (public test data, see sandbox/*-up.sh).
+# clerk reads credentials only from the environment or the keyring; source this
+# file to point it at the sandbox. Never put real credentials in the repository.
+export CLERK_LEDGERSMB_USER=admin
+export CLERK_LEDGERSMB_PASSWORD='Admin123!'
+export CLERK_RT_USER=agent
+export CLERK_RT_PASSWORD='Agent123!'
