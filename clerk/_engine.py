@@ -222,7 +222,11 @@ class _Engine:
         app = self.bot.main_app
         for item in todo:
             self.ctx.item_key = item.key
-            found = self.with_retries(lambda: self.bot.find(self.ctx, item.data), item.key)
+            try:
+                found = self.with_retries(lambda: self.bot.find(self.ctx, item.data), item.key)
+            except BusinessError as err:  # find may already know the item will be refused
+                self._record(item, ItemStatus.INVALID, message=f"dry run: {err}")
+                continue
             if found is not None:
                 self._record(item, ItemStatus.ALREADY_PRESENT, found.app_ref,
                              f"dry run: already in {app}; would not be entered")

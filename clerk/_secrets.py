@@ -6,6 +6,7 @@ error messages can scrub it wherever it turns up.
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 from collections.abc import Mapping
@@ -41,17 +42,23 @@ class Redactor:
 
     def __init__(self) -> None:
         self._values: set[str] = set()
+        self._forms: list[str] = []  # every way a value can appear in a sink, longest first
         self._lock = threading.Lock()
 
     def register(self, value: str) -> None:
         if len(value) >= _MIN_REDACTED_LENGTH:
+            # a value shown through repr() (``{password!r}``) or a serialized sink (the JSON-lines
+            # log) has its quotes, backslashes and other characters escaped: scrub those spellings too
+            spellings = {value, repr(value)[1:-1]}
+            forms = spellings | {json.dumps(s, ensure_ascii=ascii)[1:-1] for s in spellings for ascii in (True, False)}
             with self._lock:
                 self._values.add(value)
+                self._forms = sorted(set(self._forms) | forms, key=len, reverse=True)
 
     def scrub(self, text: str) -> str:
-        for value in sorted(self._values, key=len, reverse=True):
-            if value in text:
-                text = text.replace(value, self.MASK)
+        for form in self._forms:
+            if form in text:
+                text = text.replace(form, self.MASK)
         return text
 
     @property

@@ -137,8 +137,8 @@ class CommentForm:
         self.rt = rt
         self.web = rt.web
 
-    def submit(self, ticket_id: int, text: str, status: str, *, current_status: str) -> None:
-        """Comment (``text`` may be empty for a status change alone) and set ``status``."""
+    def fill(self, ticket_id: int, text: str, status: str, *, current_status: str) -> None:
+        """Open the form, choose ``status`` and type ``text`` (empty: a status change alone)."""
         web = self.web
         self.rt.open(f"/Ticket/Update.html?Action=Comment;id={ticket_id}", "update.form")
         if web.value("update.type_value") != "private":
@@ -151,5 +151,8 @@ class CommentForm:
         if text:
             web.wait("update.editor")
             web.fill("update.editor", text)
-        web.click("update.submit")
-        web.wait("ticket.status")
+
+    def submit(self) -> None:
+        """Update Ticket, and wait for the ticket's page that RT shows next."""
+        self.web.click("update.submit")
+        self.web.wait("ticket.status")

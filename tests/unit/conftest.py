@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 import keyring
 import pytest
 from keyring.backend import KeyringBackend
+from loguru import logger
 from openpyxl import Workbook
 
 WriteTable = Callable[[str, Sequence[Sequence[Any]]], Path]
@@ -73,3 +75,11 @@ def write_table(tmp_path: Path) -> WriteTable:
         return path
 
     return write
+
+
+@pytest.fixture(autouse=True)
+def _plain_loguru_sinks() -> Iterator[None]:
+    """The CLI replaces loguru's sinks; afterwards leave one sink on whatever stderr is current."""
+    yield
+    logger.remove()
+    logger.add(lambda message: sys.stderr.write(message), level="DEBUG", diagnose=False)
