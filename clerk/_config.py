@@ -55,6 +55,7 @@ class Settings:
     apps: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     bots: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     sources: Mapping[str, str] = field(default_factory=dict)
+    audit: Mapping[str, Any] = field(default_factory=dict)  # [audit], read by clerk.audit.AuditSettings
 
     def app(self, name: str) -> Mapping[str, Any]:
         try:
@@ -73,6 +74,7 @@ class Settings:
             "web": _plain(self.web), "retry": _plain(self.retry), "run": _plain(self.run),
             "apps": {k: dict(v) for k, v in self.apps.items()},
             "bots": {k: dict(v) for k, v in self.bots.items()},
+            "audit": dict(self.audit),
         }
 
 
@@ -230,6 +232,7 @@ def _build(project: Path, tree: Mapping[str, Any], sources: Mapping[str, str]) -
             apps={k: dict(v) for k, v in tree.get("apps", {}).items()},
             bots={k: dict(v) for k, v in tree.get("bots", {}).items()},
             sources=dict(sources),
+            audit=dict(tree.get("audit", {})),
         )
     except (TypeError, ValueError) as err:
         raise ConfigError(f"invalid configuration value: {err}") from err

@@ -13,6 +13,9 @@ from clerk._errors import ConfigError
 from clerk._recording import Recording
 from clerk._secrets import Credentials
 from clerk._selectors import SelectorBook
+from clerk.audit._settings import AuditSettings
+from clerk.audit._steps import CHECKPOINT, FAILURE, record_step
+from clerk.audit._trace import TRACES_DIR, ItemTracer
 from clerk.web import BrowserHost, WebPage
 
 if TYPE_CHECKING:
@@ -31,13 +34,25 @@ class RunContext:
         self.recording = recording
         self.dry_run = dry_run
         self.params: Mapping[str, Any] = dict(params or {})
-        self.item_key = "run"
+        self._tracer = ItemTracer(recording.folder / TRACES_DIR, AuditSettings.of(settings).traces)
+        self._item_key = "run"
         self._apps = apps
         self._credentials = credentials
         self._browser = BrowserHost(settings.web)
         self._sessions: dict[str, AppSession] = {}
         self._selector_books = {name: SelectorBook.load(settings.selectors_dir, name)
                                 for name, app in apps.items() if app.kind == "web"}
+
+    @property
+    def item_key(self) -> str:
+        return self._item_key
+
+    @item_key.setter
+    def item_key(self, key: str) -> None:
+        """The engine moves on to another item: its traces start a new chunk."""
+        if key != self._item_key:
+            self._tracer.next_item(key)
+        self._item_key = key
 
     @property
     def log(self) -> Logger:
@@ -57,6 +72,7 @@ class RunContext:
             if self._apps[name].kind == "web":
                 web = WebPage(self._browser.new_page(), self._selector_books[name],
                               self.settings.web.timeout.total_seconds() * 1000)
+                self._tracer.attach(name, web)
             env = AppEnv(name=name, settings=self.settings.app(name), credentials=self._credentials.get(name), web=web,
                          selectors_dir=self.settings.selectors_dir)
             session = self._apps[name].session(env)
@@ -78,27 +94,34 @@ class RunContext:
 
     def snap(self, step: str, app: str | None = None) -> None:
         """Screenshot after a meaningful step, into the item's folder of the audit trail."""
+        apps = [app] if app else list(self._sessions)
         if self.settings.run.screenshots != "on":
+            for name in apps:  # the step still goes into the trail, without a picture
+                record_step(self.log, name=step, app=name, session=self._sessions.get(name), shot=None,
+                            folder=self.recording.folder)
             return
-        self._snap(step, [app] if app else list(self._sessions))
+        self._snap(step, apps)
 
     def snap_failure(self, step: str) -> None:
         """Screenshot every open application; never raises, because it runs while failing."""
+        self._tracer.mark_failed()
         try:
-            self._snap(step, list(self._sessions))
+            self._snap(step, list(self._sessions), action=FAILURE)
         except Exception as err:  # noqa: BLE001
             self.log.warning("could not take the failure screenshot: {}", err)
 
-    def _snap(self, step: str, apps: list[str]) -> None:
+    def _snap(self, step: str, apps: list[str], action: str = CHECKPOINT) -> None:
         for name in apps:
             session = self._sessions.get(name)
             if session is not None:
                 path = self.recording.shot_path(self.item_key, name, step)
                 session.screenshot(path)
-                self.log.bind(step=step).debug("screenshot {}", path.name)
+                record_step(self.log, name=step, app=name, session=session, shot=path,
+                            folder=self.recording.folder, action=action)
 
     def _drop(self, name: str) -> None:
         session = self._sessions.pop(name, None)
+        self._tracer.detach(name)
         if session is not None:
             try:
                 session.close()
@@ -106,6 +129,7 @@ class RunContext:
                 self.log.debug("closing {}: {}", name, err)
 
     def close(self) -> None:
+        self._tracer.close()
         for name in list(self._sessions):
             self._drop(name)
         self._browser.close()

@@ -29,6 +29,7 @@ from clerk._recording import Recording, sha256_of
 from clerk._results import default_output_path, write_results
 from clerk._retry import RetryPolicy, retrying
 from clerk._secrets import REDACTOR, load_credentials
+from clerk.audit import seal_run
 from clerk.inputs import Table, read_table
 
 R = TypeVar("R")
@@ -126,6 +127,7 @@ def run_bot(bot: Bot[Any], settings: Settings, options: RunOptions,
             "counts": dict(report.counts), "results_workbook": str(report.output_path),
         })
         run_log.close()
+        seal_run(recording, report, settings)  # never raises; says so in the log when it cannot seal
         ledger.close()
     return report
 

@@ -1,8 +1,10 @@
 """The run's folder in the audit trail: ``recordings/<bot>/<run>/``.
 
-It holds ``run.json`` (the manifest), ``events.jsonl`` (every log record of the run) and
-``shots/<item>/<nn>-<app>-<step>.png``. Files are numbered, never overwritten, so a
-resumed run adds to the trail instead of replacing it.
+It holds ``run.json`` (the manifest), ``events.jsonl`` (every log record of the run, as a
+hash chain), ``shots/<item>/<nn>-<app>-<step>.png`` and ``traces/<item>/<app>-trace.zip``
+for failed items. Files are numbered, never overwritten, so a resumed run adds to the
+trail instead of replacing it. At the end of the run clerk.audit seals the folder: the
+manifest then lists the SHA-256 of every file (``clerk audit verify`` checks them).
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ class Recording:
 
     def write_manifest(self, fields: Mapping[str, Any]) -> None:
         current = json.loads(self.manifest.read_text()) if self.manifest.is_file() else {}
+        current.pop("seal", None)  # any change breaks the seal; clerk.audit seals again at the run's end
         current.update(fields)
         current.setdefault("clerk_version", __version__)
         current.setdefault("host", socket.gethostname())

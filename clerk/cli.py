@@ -24,6 +24,7 @@ from clerk._errors import BotError
 from clerk._logging import configure_console
 from clerk._registry import available_bots, load_bot
 from clerk._secrets import REDACTOR
+from clerk.audit._cli import audit_group
 from clerk.console import ProgressView, print_report
 
 
@@ -52,13 +53,16 @@ def cli(ctx: click.Context, project: Path | None, verbose: bool) -> None:
 @click.option("--skip-invalid", is_flag=True, help="Enter the valid rows even when some rows are invalid.")
 @click.option("--queue", default=None, metavar="NAME",
               help="For bots that read a live queue (without --input): the queue to work, e.g. PlanChanges.")
+@click.option("--target", default=None, metavar="APP",
+              help="For bots with several target applications, e.g. gnucash (default: [bots.<bot>] target).")
 @click.pass_context
 def run_command(ctx: click.Context, bot_name: str, input_path: Path, output_path: Path | None, headed: bool,
-                slowmo: int | None, dry_run: bool, limit: int | None, skip_invalid: bool, queue: str | None) -> None:
+                slowmo: int | None, dry_run: bool, limit: int | None, skip_invalid: bool, queue: str | None,
+                target: str | None) -> None:
     """Run BOT once over an input file and write a results workbook."""
     overrides: dict[str, Any] = {"web.headless": False if headed else None, "web.slowmo_ms": slowmo}
     settings = load_settings(ctx.obj["project"] or find_project_dir(), overrides)
-    bot = load_bot(bot_name, settings.project_dir)
+    bot = load_bot(bot_name, settings.project_dir, target or settings.bot(bot_name).get("target"))
     options = RunOptions(input_path=input_path, output_path=output_path, dry_run=dry_run, limit=limit,
                          skip_invalid=skip_invalid, params={"queue": queue} if queue else {})
     stop = StopFlag()
@@ -77,6 +81,9 @@ def bots_command(ctx: click.Context) -> None:
     for name in available_bots(project):
         bot = load_bot(name, project)
         click.echo(f"{name:<16} {bot.description}")
+
+
+cli.add_command(audit_group)
 
 
 def _stop_on_signals(stop: StopFlag) -> None:

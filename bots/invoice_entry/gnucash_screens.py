@@ -48,12 +48,13 @@ class VendorBill:
                          f"the editor of bill {self.bill_id} opening")
 
     def add_line(self, description: str, account: str, amount: Decimal) -> None:
-        """One entry: description, expense account (full name), quantity 1 at ``amount``."""
+        """One entry: expense account (full name), quantity 1 at ``amount``, then the
+        description, last (see selectors/gnucash.yaml), and record it."""
         desktop = self.desktop
-        desktop.fill("bill.line.description", description)
         desktop.fill("bill.line.account", account)
         desktop.fill("bill.line.quantity", "1")
         desktop.fill("bill.line.price", f"{amount:.2f}")
+        desktop.fill("bill.line.description", description)
         desktop.keys("bill.line.record")
 
     def open_post_dialog(self, posted: dt.date, due: dt.date) -> None:

@@ -124,7 +124,7 @@ class Contacts:
         web.click("contact.tab.notes")
         web.fill("contact.notes.subject", subject)
         web.click("contact.notes.note_class")
-        web.click("contact.notes.note_class_option", name="Credit Account")
+        web.click("contact.notes.note_class_option", note_class="Credit Account")
         web.fill("contact.notes.text", text)
         self._save("contact.notes.save", "the note")
 

@@ -140,7 +140,7 @@ class CommentForm:
     def fill(self, ticket_id: int, text: str, status: str, *, current_status: str) -> None:
         """Open the form, choose ``status`` and type ``text`` (empty: a status change alone)."""
         web = self.web
-        self.rt.open(f"/Ticket/Update.html?Action=Comment;id={ticket_id}", "update.form")
+        self.rt.open(f"/Ticket/Update.html?Action=Comment;id={ticket_id}", "update.submit")
         if web.value("update.type_value") != "private":
             raise ApplicationError(f"rt: the update form of ticket {ticket_id} is not a comment")
         if status != current_status:

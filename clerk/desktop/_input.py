@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -73,7 +74,9 @@ class Input:
         """Type ``text`` into whatever has the keyboard.
 
         pyautogui silently drops characters it has no key for (anything outside ASCII),
-        so such text goes through ``xdotool type``, which remaps a spare keycode.
+        so such text goes through ``xdotool type``, which remaps a spare keycode for each
+        character. GTK applications read the changed keymap late: at xdotool's default
+        pace GnuCash lost characters (``Søn`` became ``Sn``); 50 ms a character keeps them.
         """
         with self._translated():
             if all(self.gui.isValidKey(c) for c in text):
@@ -81,7 +84,7 @@ class Input:
                 return
             self.gui.press("shift")  # the fail-safe check, before xdotool takes over
         try:
-            subprocess.run(["xdotool", "type", "--delay", "8", "--", text], check=True, timeout=60,
+            subprocess.run(["xdotool", "type", "--delay", "50", "--", text], check=True, timeout=60,
                            env={**os.environ, "DISPLAY": self.display}, capture_output=True)
         except (OSError, subprocess.SubprocessError) as err:
             raise ApplicationError(f"xdotool could not type the text: {err}") from err
@@ -100,8 +103,8 @@ class Input:
 
 
 def _import_pyautogui(display: str) -> Any:
-    if os.environ.get("DISPLAY") != display:
-        raise ConfigError(f"pyautogui drives $DISPLAY ({os.environ.get('DISPLAY')!r}), not {display!r}")
+    if "pyautogui" not in sys.modules:
+        os.environ["DISPLAY"] = display  # pyautogui connects to $DISPLAY when it is imported
     with quiet_xlib():
         import pyautogui
     bound = getattr(getattr(pyautogui, "_pyautogui_x11", None), "_display", None)

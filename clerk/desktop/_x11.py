@@ -9,8 +9,10 @@ apart as popups, because an open menu grabs the keyboard.
 from __future__ import annotations
 
 import contextlib
+import gc
 import io
 import os
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,9 +26,10 @@ from clerk._errors import ConfigError, FatalError
 @contextlib.contextmanager
 def quiet_xlib() -> Iterator[None]:
     """python-xlib print()s "no xauthority details available" on stdout when it connects
-    with an empty Xauthority file (Xvfb -ac): keep it out of the console."""
+    with an empty Xauthority file (Xvfb -ac), and leaves that file open: keep both quiet."""
     captured = io.StringIO()
-    with contextlib.redirect_stdout(captured):
+    with contextlib.redirect_stdout(captured), warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)  # python-xlib never closes the Xauthority file
         yield
     if captured.getvalue().strip():
         logger.debug("python-xlib: {}", captured.getvalue().strip())
@@ -55,7 +58,7 @@ class XWindow:
 
 
 def use_display(display: str | None, xauthority: str | None) -> str:
-    """Point this process (and pyautogui, which reads the environment) at ``display``.
+    """The display to drive: ``display``, else ``$DISPLAY``; python-xlib gets ``xauthority``.
 
     Raises:
         ConfigError: no display is configured nor in ``DISPLAY``, or the Xauthority
@@ -64,7 +67,6 @@ def use_display(display: str | None, xauthority: str | None) -> str:
     name = display or os.environ.get("DISPLAY", "")
     if not name:
         raise ConfigError("no X display: set DISPLAY or the application's `display` setting (e.g. \":77\")")
-    os.environ["DISPLAY"] = name
     if xauthority:
         if not Path(xauthority).is_file():
             raise ConfigError(f"the Xauthority file {xauthority} does not exist (python-xlib needs one, "
@@ -81,11 +83,16 @@ class XDisplay:
         from Xlib.display import Display
 
         self.name = name
-        try:
-            with quiet_xlib():
+        problem = ""
+        with quiet_xlib():
+            try:
                 self._display: Any = Display(name)
-        except (xerror.DisplayError, xerror.XauthError, OSError) as err:
-            raise FatalError(f"cannot open the X display {name}: {err} (is Xvfb running?)") from err
+            except (xerror.DisplayError, xerror.XauthError, OSError) as err:
+                problem = str(err)
+            if problem:
+                gc.collect()  # python-xlib leaves the failed socket to the collector: close it quietly here
+        if problem:
+            raise FatalError(f"cannot open the X display {name}: {problem} (is Xvfb running?)")
         self._root = self._display.screen().root
         self._net_wm_name = self._display.intern_atom("_NET_WM_NAME")
         self._utf8 = self._display.intern_atom("UTF8_STRING")

@@ -41,7 +41,7 @@ def test_the_original_columns_then_status_app_ref_message_and_screenshots(table,
     results = {
         2: ItemResult(row=2, reference="acme|INV-1", status=ItemStatus.DONE, app_ref="41",
                       message="entered in ledgersmb and read back", shots="recordings/x/shots/row-00002"),
-        4: ItemResult(row=4, reference=None, status=ItemStatus.INVALID, message="column 'Amount': is empty"),
+        5: ItemResult(row=5, reference=None, status=ItemStatus.INVALID, message="column 'Amount': is empty"),
     }
     out = write_results(tmp_path / "out" / "invoices.results.xlsx", table, results, "ledgersmb_id")
     rows = rows_of(out)

@@ -6,17 +6,16 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 
-from .conftest import HEADER, ClerkRunner, ap_rows, invoice, write_workbook
+from .conftest import HEADER, ClerkRunner, ap_rows, invoice, read_results, write_workbook
 
 pytestmark = pytest.mark.e2e
 
 
 def statuses(path: Path) -> dict[int, tuple[str, str]]:
-    rows = list(load_workbook(path, read_only=True).active.iter_rows(values_only=True))
-    status, message = rows[0].index("status"), rows[0].index("message")
-    return {n: (row[status], row[message]) for n, row in enumerate(rows[1:], start=2)}
+    """Sheet row number -> (status, message) of a results workbook."""
+    return {n: (str(r["status"]), str(r["message"])) for n, r in enumerate(read_results(path), start=2)}
 
 
 def test_missing_column(clerk: ClerkRunner, prefix: str, tmp_path: Path) -> None:

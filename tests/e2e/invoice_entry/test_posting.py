@@ -8,17 +8,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from openpyxl import load_workbook
-
-from .conftest import ClerkRunner, ap_rows, invoice, write_workbook
+from .conftest import ClerkRunner, ap_rows, invoice, read_results, write_workbook
 
 pytestmark = pytest.mark.e2e
-
-
-def results_of(path: Path) -> list[dict[str, object]]:
-    sheet = load_workbook(path, read_only=True).active
-    rows = list(sheet.iter_rows(values_only=True))
-    return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
 
 
 def sha256(path: Path) -> str:
@@ -50,7 +42,7 @@ def test_workbook_is_posted_exactly_once_and_reruns_post_nothing(
     ]
     assert sha256(workbook) == digest, "the input workbook must never be modified"
 
-    results = results_of(tmp_path / "invoices.results.xlsx")
+    results = read_results(tmp_path / "invoices.results.xlsx")
     assert [r["status"] for r in results] == ["done"] * 3
     assert [int(r["ledgersmb_id"]) for r in results] == [r.id for r in posted]
     assert results[0]["Notes"] == "ignored"  # the input's own columns are echoed
@@ -61,14 +53,14 @@ def test_workbook_is_posted_exactly_once_and_reruns_post_nothing(
 
     rerun = clerk("run", "invoice_entry", "--input", str(workbook))
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr
-    assert [r["status"] for r in results_of(tmp_path / "invoices.results.xlsx")] == ["already_present"] * 3
+    assert [r["status"] for r in read_results(tmp_path / "invoices.results.xlsx")] == ["already_present"] * 3
     assert ap_rows(prefix) == posted
 
     # without the ledger (another machine, or a person typed them in) LedgerSMB itself is checked
     forgetful = clerk("run", "invoice_entry", "--input", str(workbook),
                       extra_env={"CLERK_CLERK__DATA_DIR": str(tmp_path / "fresh-ledger")})
     assert forgetful.returncode == 0, forgetful.stdout + forgetful.stderr
-    fresh = results_of(tmp_path / "invoices.results.xlsx")
+    fresh = read_results(tmp_path / "invoices.results.xlsx")
     assert [r["status"] for r in fresh] == ["already_present"] * 3
     assert [int(r["ledgersmb_id"]) for r in fresh] == [r.id for r in posted]
     assert ap_rows(prefix) == posted
@@ -84,7 +76,7 @@ def test_csv_dry_run_posts_nothing_then_the_real_run_posts(clerk: ClerkRunner, p
     output = tmp_path / "out" / "dry.xlsx"
     dry = clerk("run", "invoice_entry", "--input", str(csv), "--dry-run", "--output", str(output))
     assert dry.returncode == 0, dry.stdout + dry.stderr
-    assert [r["status"] for r in results_of(output)] == ["ready"]
+    assert [r["status"] for r in read_results(output)] == ["ready"]
     assert ap_rows(prefix) == []
 
     real = clerk("run", "invoice_entry", "--input", str(csv))
@@ -94,12 +86,12 @@ def test_csv_dry_run_posts_nothing_then_the_real_run_posts(clerk: ClerkRunner, p
 
     again = clerk("run", "invoice_entry", "--input", str(csv), "--dry-run", "--output", str(output))
     assert again.returncode == 0
-    assert [(r["status"], r["ledgersmb_id"]) for r in results_of(output)] == [("already_present", str(row.id))]
+    assert [(r["status"], r["ledgersmb_id"]) for r in read_results(output)] == [("already_present", str(row.id))]
 
 
 def test_limit_enters_only_n_rows_and_reports_the_rest_pending(clerk: ClerkRunner, prefix: str, tmp_path: Path) -> None:
     workbook = write_workbook(tmp_path / "three.xlsx", [invoice(prefix, n) for n in (1, 2, 3)])
     limited = clerk("run", "invoice_entry", "--input", str(workbook), "--limit", "1")
     assert limited.returncode == 0, limited.stdout + limited.stderr
-    assert [r["status"] for r in results_of(tmp_path / "three.results.xlsx")] == ["done", "pending", "pending"]
+    assert [r["status"] for r in read_results(tmp_path / "three.results.xlsx")] == ["done", "pending", "pending"]
     assert [r.invnumber for r in ap_rows(prefix)] == [f"{prefix}001"]

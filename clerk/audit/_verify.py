@@ -1,0 +1,146 @@
+"""``clerk audit verify``: is the run exactly as it was sealed?
+
+It names each file that changed, went missing, appeared or was swapped with another,
+each event that was edited, deleted, inserted or moved, and an edited manifest.
+"""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from clerk.audit._chain import EVENTS_FILE, check_chain
+from clerk.audit._digest import hmac_key
+from clerk.audit._finding import Finding, Problem
+from clerk.audit._manifest import MANIFEST_FILE, file_hashes, manifest_digest, manifest_signature, read_manifest
+
+
+@dataclass(slots=True)
+class Verification:
+    folder: Path
+    findings: list[Finding] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    signature: str = "unsigned"  # valid | invalid | unsigned | unchecked
+    files: int = 0
+    events: int = 0
+
+    @property
+    def intact(self) -> bool:
+        return not self.findings
+
+    def add(self, problem: Problem, where: str, detail: str) -> None:
+        self.findings.append(Finding(problem=problem, where=where, detail=detail))
+
+    def findings_under(self, prefix: str) -> list[Finding]:
+        return [f for f in self.findings if f.where.startswith(prefix)]
+
+
+def verify_run(folder: Path, *, key: bytes | None = None, require_signature: bool = False) -> Verification:
+    """Check a sealed run folder. ``key`` defaults to CLERK_AUDIT_HMAC_KEY.
+
+    Example:
+        result = verify_run(Path("recordings/invoice_entry/20261123-103817-396afa"))
+        result.intact  # True
+    """
+    result = Verification(folder=folder)
+    try:
+        manifest = read_manifest(folder)
+    except ValueError:
+        result.add(Problem.MANIFEST_EDITED, MANIFEST_FILE, "not valid JSON any more")
+        return result
+    seal = manifest.get("seal")
+    if not manifest or not isinstance(seal, dict):
+        missing = "missing" if not manifest else "has no seal"
+        result.add(Problem.NOT_SEALED, MANIFEST_FILE, f"the manifest is {missing}: the run is still running, "
+                                                      "was interrupted, or the manifest was replaced")
+        return result
+    if manifest_digest(manifest) != seal.get("manifest_sha256"):
+        result.add(Problem.MANIFEST_EDITED, MANIFEST_FILE, "its content no longer matches the digest sealed with it")
+    _check_signature(result, manifest, seal, hmac_key() if key is None else key, require_signature)
+    sealed = manifest.get("files") or {}
+    actual = file_hashes(folder)
+    result.files = len(actual)
+    chain_broken = _check_events(result, folder, manifest.get("events") or {})
+    _check_files(result, sealed, actual, skip={EVENTS_FILE} if chain_broken else set())
+    _check_steps(result, manifest, actual)
+    return result
+
+
+def _check_signature(result: Verification, manifest: dict[str, Any], seal: dict[str, Any], key: bytes | None,
+                     require: bool) -> None:
+    signature = seal.get("hmac_sha256")
+    if not signature:
+        result.signature = "unsigned"
+        result.notes.append("not signed: the digests show edits, but not a run re-sealed by someone who knows "
+                            "the scheme; set CLERK_AUDIT_HMAC_KEY when running bots to sign runs")
+        if require:
+            result.add(Problem.BAD_SIGNATURE, MANIFEST_FILE, "the run is not signed, and a signature is required")
+    elif key is None:
+        result.signature = "unchecked"
+        result.notes.append("signed, but CLERK_AUDIT_HMAC_KEY is not set here: the signature was not checked")
+        if require:
+            result.add(Problem.BAD_SIGNATURE, MANIFEST_FILE, "cannot check the signature without the key")
+    elif hmac.compare_digest(manifest_signature(manifest, key), str(signature)):
+        result.signature = "valid"
+        result.notes.append("signature valid (HMAC-SHA256)")
+    else:
+        result.signature = "invalid"
+        result.add(Problem.BAD_SIGNATURE, MANIFEST_FILE, "the HMAC signature does not match: the manifest was "
+                                                         "altered, or the key is not the one the run was signed with")
+
+
+def _check_events(result: Verification, folder: Path, sealed: dict[str, Any]) -> bool:
+    """Walk the chain; True when it is broken (so the file digest adds nothing)."""
+    path = folder / EVENTS_FILE
+    if not path.is_file():
+        return False  # reported as a deleted file
+    chain = check_chain(path.read_text(encoding="utf-8").splitlines())
+    result.events = chain.count
+    result.findings.extend(chain.findings)
+    count, head = sealed.get("count"), sealed.get("head")
+    if chain.findings or (chain.count, chain.head) == (count, head):
+        return bool(chain.findings)
+    where = f"{EVENTS_FILE}:{chain.count + 1}"
+    if isinstance(count, int) and chain.count < count:
+        result.add(Problem.EVENT_DELETED, where, f"the last {count - chain.count} event(s) were deleted "
+                                                 f"(sealed with {count}, the file has {chain.count})")
+    elif isinstance(count, int) and chain.count > count:
+        result.add(Problem.EVENT_INSERTED, f"{EVENTS_FILE}:{count + 1}",
+                   f"{chain.count - count} event(s) were added after the run was sealed")
+    else:
+        result.add(Problem.EVENT_EDITED, EVENTS_FILE, "the chain was rewritten: it no longer ends where it was sealed")
+    return True
+
+
+def _check_files(result: Verification, sealed: dict[str, str], actual: dict[str, str], skip: set[str]) -> None:
+    added = {path: digest for path, digest in actual.items() if path not in sealed}
+    for path, digest in sorted(sealed.items()):
+        if path in skip:
+            continue
+        if path not in actual:
+            moved = [p for p, d in added.items() if d == digest]
+            detail = f"its content is now at {moved[0]}" if moved else "it was sealed with the run"
+            result.add(Problem.FILE_DELETED, path, detail)
+        elif actual[path] != digest:
+            origins = [p for p, d in sealed.items() if d == actual[path] and p != path]
+            if origins:
+                result.add(Problem.FILE_SWAPPED, path, f"it now holds the content sealed as {origins[0]}")
+            else:
+                result.add(Problem.FILE_CHANGED, path, "its content changed since the run was sealed")
+    for path, digest in sorted(added.items()):
+        copies = [p for p, d in sealed.items() if d == digest]
+        result.add(Problem.FILE_ADDED, path, f"not part of the sealed run{f' (a copy of {copies[0]})' if copies else ''}")
+
+
+def _check_steps(result: Verification, manifest: dict[str, Any], actual: dict[str, str]) -> None:
+    """Each screenshot against the hash its step event committed to when it was taken."""
+    reported = {f.where for f in result.findings}
+    for item in manifest.get("items") or []:
+        for step in item.get("steps") or []:
+            shot, digest = step.get("shot"), step.get("sha256")
+            if shot and digest and shot in actual and actual[shot] != digest and shot not in reported:
+                result.add(Problem.FILE_CHANGED, shot, f"differs from the screenshot taken at step "
+                                                       f"{step.get('name')!r} (event {step.get('seq')})")
+                reported.add(shot)

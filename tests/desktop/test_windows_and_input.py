@@ -1,0 +1,92 @@
+"""Windows, keyboard and pointer on a real X display."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from clerk import OperatorAbort, ScreenNotReached, SelectorFailed
+from clerk.desktop import Desktop
+from clerk.desktop._screen import Region, grab
+from .conftest import TK_APP, WINDOW_AT, TkWindow
+
+pytestmark = pytest.mark.desktop
+SHORT = dt.timedelta(seconds=2)
+
+
+def test_waits_for_a_window_to_appear_and_to_go(tmp_path: Path, make_desktop: Callable[..., Desktop]) -> None:
+    title = f"clerk-test-{uuid.uuid4().hex[:8]}"
+    desktop = make_desktop(tmp_path, title)
+    assert desktop.find_window("app") is None
+    process = subprocess.Popen([sys.executable, str(TK_APP), title, *map(str, WINDOW_AT)], stdout=subprocess.DEVNULL)
+    try:
+        window = desktop.wait_window("app")
+        assert (window.title, window.x, window.y) == (title, *WINDOW_AT)
+    finally:
+        process.kill()
+        process.wait(timeout=10)
+    desktop.wait_gone("app")
+    assert desktop.find_window("app") is None
+
+
+def test_a_window_that_never_comes_is_named_in_the_error(tmp_path: Path, make_desktop: Callable[..., Desktop]) -> None:
+    desktop = make_desktop(tmp_path, "no-such-window", timeout=SHORT)
+    with pytest.raises(ScreenNotReached, match="window 'app'"):
+        desktop.wait_window("app")
+
+
+@pytest.mark.parametrize("text", ["Expenses:Telephone 123.45 #7/8 & (x) INV-0042", "Müller & Søn, №7 ✓"])
+def test_types_into_the_window_under_the_pointer(tmp_path: Path, tk_window: TkWindow, text: str, make_desktop: Callable[..., Desktop]) -> None:
+    desktop = make_desktop(tmp_path, tk_window.title)
+    desktop.fill("app.entry", text)
+    desktop.keys("app.submit")
+    assert tk_window.line() == f"entry:{text}"
+
+
+def _button_template(tmp_path: Path, tk_window: TkWindow, make_desktop: Callable[..., Desktop]) -> Path:
+    """Cut the "Press me" button out of a screenshot of the test window."""
+    window = make_desktop(tmp_path / "probe", tk_window.title).wait_window("app")
+    path = tmp_path / "button.png"
+    grab(os.environ["DISPLAY"], Region(window.x + 140, window.y + 56, 80, 22)).save(path)
+    return path
+
+
+def test_clicks_a_control_found_by_its_image(tmp_path: Path, tk_window: TkWindow, make_desktop: Callable[..., Desktop]) -> None:
+    desktop = make_desktop(tmp_path, tk_window.title, _button_template(tmp_path, tk_window, make_desktop))
+    desktop.click_image("app.button")
+    assert tk_window.line() == "clicked"
+
+
+def test_an_image_that_is_not_shown_fails_with_its_best_score(tmp_path: Path, tk_window: TkWindow, make_desktop: Callable[..., Desktop]) -> None:
+    noise = tmp_path / "noise.png"
+    Image.effect_noise((60, 20), 90).convert("RGB").save(noise)
+    desktop = make_desktop(tmp_path, tk_window.title, noise, timeout=SHORT)
+    with pytest.raises(SelectorFailed, match=r"not on screen \(best match 0\.\d\d, needs 0\.90\)"):
+        desktop.click_image("app.button")
+
+
+def test_keys_first_then_the_image_when_the_keys_do_not_work(tmp_path: Path, tk_window: TkWindow, make_desktop: Callable[..., Desktop]) -> None:
+    desktop = make_desktop(tmp_path, tk_window.title, _button_template(tmp_path, tk_window, make_desktop), timeout=SHORT)
+    clicked: list[str] = []
+    # app.button has only an image: activate clicks it and waits for the outcome
+    desktop.activate("app.button", lambda: clicked.append(tk_window.line()) or clicked, "the button's click")
+    assert clicked == ["clicked"]
+
+
+def test_the_fail_safe_corner_is_an_operator_abort(tmp_path: Path, tk_window: TkWindow, make_desktop: Callable[..., Desktop]) -> None:
+    desktop = make_desktop(tmp_path, tk_window.title)
+    desktop.input.move_to(640, 450)
+    subprocess.run(["xdotool", "mousemove", "0", "0"], check=True)
+    try:
+        with pytest.raises(OperatorAbort, match="screen corner"):
+            desktop.keys("app.submit")
+    finally:
+        subprocess.run(["xdotool", "mousemove", "640", "450"], check=True)

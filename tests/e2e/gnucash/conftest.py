@@ -1,0 +1,104 @@
+"""Fixtures for invoice_entry's GnuCash target against the real GnuCash of the sandbox
+(sandbox/gnucash-up.sh, DISPLAY=:77). Bills are checked in the saved book on disk.
+
+Every test uses invoice numbers with its own random prefix and its own data and
+recordings folders, so tests never see each other's bills or ledger entries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from bots.invoice_entry.gnucash_book import Bill, GnuCashBook
+from clerk._config import load_settings
+
+PROJECT = Path(__file__).resolve().parents[3]
+HEADER = ["Vendor", "Invoice Number", "Invoice Date", "Due Date", "Amount", "Account", "Description"]
+CLERK = [sys.executable, "-c", "from clerk.cli import main; main()"]
+
+
+def book_path() -> Path:
+    return Path(load_settings(PROJECT).app("gnucash")["book"])
+
+
+def bills(prefix: str) -> list[Bill]:
+    """The bills of the saved book whose Bill ID starts with ``prefix``, by ID and vendor."""
+    found = [b for b in GnuCashBook.read(book_path()).bills if b.id.startswith(prefix)]
+    return sorted(found, key=lambda b: (b.id, b.vendor.name))
+
+
+@dataclass(frozen=True)
+class Row:
+    vendor: str
+    number: str
+    invoice_date: dt.date
+    due_date: dt.date
+    amount: Decimal
+    account: str
+    description: str
+
+    def cells(self) -> list[Any]:
+        return [self.vendor, self.number, self.invoice_date, self.due_date, float(self.amount), self.account,
+                self.description]
+
+
+def write_workbook(path: Path, rows: Sequence[Row]) -> Path:
+    book = Workbook()
+    sheet = book.active
+    sheet.append(HEADER)
+    for row in rows:
+        sheet.append(row.cells())
+    book.save(path)
+    return path
+
+
+def results(path: Path) -> list[dict[str, Any]]:
+    """The rows of a results workbook, keyed by header."""
+    sheet = load_workbook(path, read_only=True).active
+    rows = list(sheet.iter_rows(values_only=True))
+    return [dict(zip(rows[0], row, strict=False)) for row in rows[1:]]
+
+
+@pytest.fixture
+def prefix() -> str:
+    return f"G{uuid.uuid4().hex[:8].upper()}-"
+
+
+@pytest.fixture
+def clerk_env(tmp_path: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("DISPLAY", ":77")
+    env.setdefault("XAUTHORITY", "/var/lib/gnucash-peer/empty.Xauthority")
+    env.update({
+        "CLERK_HOME": str(PROJECT),
+        "CLERK_CLERK__DATA_DIR": str(tmp_path / "var"),
+        "CLERK_CLERK__RECORDINGS_DIR": str(tmp_path / "recordings"),
+        "CLERK_BOTS__INVOICE_ENTRY__GNUCASH_ACCOUNTS__5780": "Expenses:Telephone",
+    })
+    return env
+
+
+@dataclass
+class ClerkResult:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def clerk(env: dict[str, str], *args: str, timeout: float = 240) -> ClerkResult:
+    """``clerk run invoice_entry --target gnucash ARGS`` in a subprocess."""
+    done = subprocess.run([*CLERK, "run", "invoice_entry", "--target", "gnucash", *args], env=env, cwd=PROJECT,
+                          capture_output=True, text=True, timeout=timeout)
+    return ClerkResult(done.returncode, done.stdout, done.stderr)
