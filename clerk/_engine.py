@@ -115,6 +115,9 @@ def run_bot(bot: Bot[Any], settings: Settings, options: RunOptions,
             logger.info("{} run {} on {} ({} items)", "resuming" if resumed else "starting", run.id,
                         input_label, len(items))
             engine.execute(items)
+    except BaseException as err:  # the run ends here: the ledger and the manifest must not call it completed
+        report.stop_reason = report.stop_reason or f"{getattr(err, 'code', type(err).__name__)}: {err}"
+        raise
     finally:
         ctx.close()
         if table is not None:

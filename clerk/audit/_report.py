@@ -155,10 +155,11 @@ def _item_section(item: dict[str, Any], errors: list[dict[str, Any]], verificati
     rows = []
     for number, step in enumerate(item.get("steps", []), start=1):
         where = step.get("url") or step.get("window") or ""
+        shown = where if len(where) <= 90 else where[:88] + "…"
         shot = pictures.html(step["shot"], step["shot"] in tampered) if step.get("shot") else '<span class="muted">none</span>'
         rows.append(f"<tr><td>{number}</td><td>{escape(str(step.get('at', ''))[11:23])}</td>"
                     f"<td>{escape(str(step.get('name', '')))}</td><td>{escape(str(step.get('app', '')))}</td>"
-                    f'<td class="where">{escape(where)}</td><td>{escape(str(step.get("action", "")))}'
+                    f'<td class="where" title="{escape(where)}">{escape(shown)}</td><td>{escape(str(step.get("action", "")))}'
                     f"{'<br>' + escape(step['error']) if step.get('error') else ''}</td>"
                     f"<td>{escape(str(step.get('outcome', '')))}</td><td>{shot}</td></tr>")
     steps = ("<table class=steps><thead><tr><th>#</th><th>Time</th><th>Step</th><th>App</th><th>URL / window</th>"

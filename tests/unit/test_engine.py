@@ -348,3 +348,26 @@ def test_an_unusable_input_stops_before_anything_is_recorded(make_bot, settings,
 def test_a_file_bot_without_input_is_a_config_error(make_bot, settings) -> None:  # noqa: ANN001
     with pytest.raises(ConfigError, match="bot fake_entry reads a file: give --input FILE"):
         run_bot(make_bot(), settings, RunOptions())
+
+
+# ---------------------------------------------------------------------------- a run that ends in an error
+@pytest.mark.parametrize("where", ["preflight", "dry run"])
+def test_a_run_ended_by_an_error_is_recorded_as_stopped(make_bot, fake_app, settings, lines, where: str) -> None:  # noqa: ANN001
+    fake_app.preflight_errors = [ApplicationError("the menu never opened")] * 3
+    fake_app.find_errors["A-1"] = [ApplicationError("the menu never opened")] * 3
+    bot = make_bot(preflight=fake_app.preflight) if where == "preflight" else make_bot()
+    path = lines(("A-1", "1"), ("A-2", "2"))
+    with pytest.raises(ApplicationError, match="the menu never opened"):
+        run(bot, settings, path, dry_run=where == "dry run")
+    assert fake_app.entered() == []
+    ledger = Ledger(ledger_path(settings))
+    try:
+        [run_record] = ledger.runs()
+        assert run_record.status is RunStatus.STOPPED
+    finally:
+        ledger.close()
+    manifest = json.loads(next(settings.recordings_dir.glob("fake_entry/*/run.json")).read_text())
+    assert manifest["outcome"] == "stopped"
+    assert manifest["stop_reason"] == "APPLICATION: the menu never opened"
+    rows = workbook_rows(path.with_name("lines.results.xlsx"))
+    assert [row[-2] for row in rows[1:]] == ["no outcome recorded", "no outcome recorded"]

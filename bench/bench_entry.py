@@ -1,0 +1,107 @@
+"""What clerk's guarantees cost per invoice, against the real sandbox LedgerSMB, in one run.
+
+    . sandbox/credentials.sh && .venv/bin/python bench/bench_entry.py [N]
+
+Three ways to post N invoices:
+- bare: a plain Playwright script that logs in once and posts each invoice, checking
+  nothing (no lookup before, no read-back, no screenshots, no ledger);
+- clerk: `run_bot` with everything on (preflight, lookup, read-back, screenshots, ledger);
+- clerk, screenshots only on failure.
+The ratios clerk/bare are the figures to watch; absolute seconds vary with the machine.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from openpyxl import Workbook
+from playwright.sync_api import sync_playwright
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bots.invoice_entry.bot import BOT  # noqa: E402
+from clerk._config import load_settings  # noqa: E402
+from clerk._engine import RunOptions, run_bot  # noqa: E402
+from clerk.web._browser import CHROMIUM_ARGS  # noqa: E402
+
+URL = "http://127.0.0.1:5762"
+
+
+def invoices(prefix: str, count: int) -> list[list[object]]:
+    return [["Globex Telecom LLC", f"{prefix}{n:03d}", dt.datetime(2026, 11, 10), dt.datetime(2026, 12, 10),
+             f"{100 + n}.25", "5780", "benchmark"] for n in range(count)]
+
+
+def bare(rows: list[list[object]]) -> float:
+    started = time.perf_counter()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=list(CHROMIUM_ARGS))
+        page = browser.new_page(viewport={"width": 1280, "height": 1000})
+        page.goto(f"{URL}/login.pl")
+        page.fill("input[name=login]", os.environ["CLERK_LEDGERSMB_USER"])
+        page.fill("input[name=password]", os.environ["CLERK_LEDGERSMB_PASSWORD"])
+        page.fill("input[name=company]", "acme")
+        page.get_by_role("button", name="Login").click()
+        page.get_by_role("treeitem", name="AP", exact=True).click()
+        for vendor, number, date, due, amount, account, _ in rows:
+            page.goto(f"{URL}/login.pl?action=login&company=acme")
+            page.get_by_role("treeitem", name="AP", exact=True).click()
+            page.get_by_role("treeitem", name="Add Transaction", exact=True).click()
+            page.get_by_text("Add AP Transaction").wait_for()
+            page.fill("input[name=vendor]", str(vendor))
+            page.get_by_role("button", name="Update").click()
+            page.get_by_text("Entity Control Code").wait_for()
+            page.fill("input[name=invnumber]", str(number))
+            for field, value in (("#transdate", date), ("#duedate", due)):
+                page.fill(field, f"{value:%Y-%m-%d}")
+                page.keyboard.press("Tab")
+            page.fill("input[name=amount_1]", str(amount))
+            page.click("#AP_amount_1")
+            page.locator("#AP_amount_1_menu").get_by_role("option", name=re.compile(f"^{account}--")).click()
+            page.get_by_role("button", name="Post").click()
+            page.get_by_role("button", name="Copy to New").wait_for()
+        browser.close()
+    return time.perf_counter() - started
+
+
+def with_clerk(rows: list[list[object]], folder: Path, screenshots: str) -> float:
+    path = folder / f"{uuid.uuid4().hex}.xlsx"
+    workbook = Workbook()
+    workbook.active.append(["Vendor", "Invoice Number", "Invoice Date", "Due Date", "Amount", "Account", "Description"])
+    for row in rows:
+        workbook.active.append(row)
+    workbook.save(path)
+    settings = load_settings(None, {"clerk.data_dir": str(folder / "var"), "clerk.recordings_dir": str(folder / "rec"),
+                                    "run.screenshots": screenshots})
+    started = time.perf_counter()
+    report = run_bot(BOT, settings, RunOptions(input_path=path))
+    elapsed = time.perf_counter() - started
+    assert report.exit_code == 0, report.results
+    return elapsed
+
+
+def main(count: int) -> None:
+    run = uuid.uuid4().hex[:6].upper()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        timings = {
+            "bare Playwright script": bare(invoices(f"BB{run}-", count)),
+            "clerk, screenshots on": with_clerk(invoices(f"BC{run}-", count), folder, "on"),
+            "clerk, screenshots on failure": with_clerk(invoices(f"BF{run}-", count), folder, "failures"),
+        }
+    base = timings["bare Playwright script"]
+    print(f"| way ({count} invoices, one login each) | total | per invoice | ratio to bare |")
+    print("|---|---:|---:|---:|")
+    for name, seconds in timings.items():
+        print(f"| {name} | {seconds:.1f} s | {seconds / count:.2f} s | {seconds / base:.2f} |")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 5)
