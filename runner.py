@@ -1,6 +1,13 @@
-"""The clerk command, runnable from a checkout: ``python runner.py run invoice_entry --input FILE``."""
+"""The unattended runner: ``python runner.py`` starts the scheduler (like ``clerk schedule``).
+
+With arguments it is the clerk command, e.g. ``python runner.py run invoice_entry --input FILE``.
+"""
+
+from __future__ import annotations
+
+import sys
 
 from clerk.cli import main
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:] or ["schedule"])

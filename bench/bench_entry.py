@@ -21,6 +21,7 @@ import time
 import uuid
 from pathlib import Path
 
+from loguru import logger
 from openpyxl import Workbook
 from playwright.sync_api import sync_playwright
 
@@ -88,6 +89,7 @@ def with_clerk(rows: list[list[object]], folder: Path, screenshots: str) -> floa
 
 
 def main(count: int) -> None:
+    logger.remove()
     run = uuid.uuid4().hex[:6].upper()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)

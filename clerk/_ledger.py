@@ -272,6 +272,24 @@ class Ledger:
         rows = self._db.execute("SELECT * FROM run_items WHERE run_id=?", (run_id,)).fetchall()
         return {r["row"]: r for r in rows}
 
+    # ------------------------------------------------------------------ read-only queries (runner, status)
+    def runs_matching(self, prefix: str, limit: int = 10) -> list[RunRecord]:
+        """Runs whose id starts with ``prefix``, newest first (lets people type a short id)."""
+        rows = self._db.execute("SELECT * FROM runs WHERE id LIKE ? ESCAPE '\\' ORDER BY started_at DESC LIMIT ?",
+                                (prefix.replace("%", "\\%").replace("_", "\\_") + "%", limit)).fetchall()
+        return [_run_record(r) for r in rows]
+
+    def runs_of_process(self, pid: int, host: str | None = None) -> list[RunRecord]:
+        """Runs last held by process ``pid`` (on ``host``, default this one), newest first."""
+        rows = self._db.execute("SELECT * FROM runs WHERE pid=? AND host=? ORDER BY started_at DESC",
+                                (pid, host or socket.gethostname())).fetchall()
+        return [_run_record(r) for r in rows]
+
+    def items_in_progress(self, run_id: str) -> list[ItemRecord]:
+        rows = self._db.execute("SELECT * FROM items WHERE run_id=? AND state=? ORDER BY updated_at",
+                                (run_id, ItemState.IN_PROGRESS)).fetchall()
+        return [_item_record(r) for r in rows]
+
     # ------------------------------------------------------------------ internals
     def _check_claimable(self, db: sqlite3.Connection, before: ItemRecord, run_id: str) -> None:
         if before.state in TERMINAL:

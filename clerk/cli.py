@@ -26,6 +26,7 @@ from clerk._registry import available_bots, load_bot
 from clerk._secrets import REDACTOR
 from clerk.audit._cli import audit_group
 from clerk.console import ProgressView, print_report
+from clerk.scheduler._cli import COMMANDS as SCHEDULER_COMMANDS
 
 
 @click.group()
@@ -84,6 +85,8 @@ def bots_command(ctx: click.Context) -> None:
 
 
 cli.add_command(audit_group)
+for _command in SCHEDULER_COMMANDS:  # schedule, status, runs
+    cli.add_command(_command)
 
 
 def _stop_on_signals(stop: StopFlag) -> None:

@@ -17,7 +17,8 @@ workbook's dates, account, description and amount; the results workbook names it
 ``<vendor id>/<bill id>``.
 
 Business errors (never retried): UNKNOWN_VENDOR, AMBIGUOUS_VENDOR, INACTIVE_VENDOR,
-UNKNOWN_ACCOUNT, AMBIGUOUS_ACCOUNT, NOT_AN_EXPENSE_ACCOUNT, BILL_NOT_POSTED (a bill with
+UNKNOWN_ACCOUNT, AMBIGUOUS_ACCOUNT, NOT_AN_EXPENSE_ACCOUNT, NOT_TYPEABLE (text outside ASCII
+for the bill line), BILL_NOT_POSTED (a bill with
 this vendor and ID exists unposted: a person must post or delete it), and the row-level
 validation errors. READ_BACK_MISMATCH stops the run: the saved bill differs from the row.
 """
@@ -92,6 +93,19 @@ def account_of(book: GnuCashBook, text: str, mapping: Mapping[str, Any]) -> Acco
     return account
 
 
+def check_typeable(text: str, column: str) -> None:
+    """The bill's line is a GnuCash register, which takes neither GTK's Unicode entry nor
+    xdotool's remapped keys reliably (``Müller`` became ``Mller``): ASCII only there.
+
+    Raises:
+        BusinessError: ``text`` holds other characters.
+    """
+    odd = sorted({c for c in text if not (c.isascii() and c.isprintable())})
+    if odd:
+        raise BusinessError(f"{text!r} holds characters the GnuCash target cannot type into a bill line "
+                            f"({' '.join(odd)}); use plain ASCII", code="NOT_TYPEABLE", column=column)
+
+
 def preflight(ctx: RunContext, items: Sequence[WorkItem[Invoice]]) -> Iterator[Problem]:
     """The display and GnuCash must be up; every vendor and account must be in the book."""
     gnucash = _gnucash(ctx)  # display, screen size, GnuCash running: or the run stops here
@@ -100,7 +114,10 @@ def preflight(ctx: RunContext, items: Sequence[WorkItem[Invoice]]) -> Iterator[P
     for item in items:
         invoice = item.data
         assert invoice is not None
-        for check in (lambda: vendor_of(book, invoice.vendor), lambda: account_of(book, invoice.account, mapping)):
+        checks = (lambda: vendor_of(book, invoice.vendor),
+                  lambda: check_typeable(account_of(book, invoice.account, mapping).full_name, "account"),
+                  lambda: check_typeable(invoice.description, "description"))
+        for check in checks:
             try:
                 check()
             except BusinessError as err:
@@ -123,6 +140,8 @@ def enter(ctx: RunContext, invoice: Invoice) -> str:
     book = GnuCashBook.read(gnucash.book_path)
     vendor = vendor_of(book, invoice.vendor)
     account = account_of(book, invoice.account, _account_map(ctx))
+    check_typeable(account.full_name, "account")
+    check_typeable(invoice.description, "description")
     gnucash.reset()
     bill = VendorBill(gnucash, invoice.number)
     bill.open()

@@ -52,7 +52,7 @@ class Contacts:
         Raises:
             BusinessError: several contacts share the number.
         """
-        if self._showing(account):
+        if self.showing(account):
             return self.read(account)
         web = self.web
         self.lsmb.navigate("menu.contacts", "menu.contacts.search", arrives="contact.search.form")
@@ -71,7 +71,8 @@ class Contacts:
         web.wait("contact.tabs")
         return self.read(account)
 
-    def _showing(self, account: str) -> bool:
+    def showing(self, account: str) -> bool:
+        """Whether the contact screen of this credit account is open."""
         return self.web.count("contact.credit.number") == 1 and self.web.value("contact.credit.number") == account
 
     def read(self, account: str) -> CreditAccount:

@@ -87,14 +87,20 @@ def live_source(ctx: RunContext) -> Table:
 
 # ---------------------------------------------------------------------- find / enter
 def _read_ticket(ctx: RunContext, ticket: PlanTicket, *, fresh: bool = False) -> TicketView:
-    view = TicketPage(_rt(ctx)).read(ticket.rt_id, fresh=fresh)
-    ctx.snap("ticket", RT)
+    page = TicketPage(_rt(ctx))
+    shown = not fresh and page.showing(ticket.rt_id)
+    view = page.read(ticket.rt_id, fresh=fresh)
+    if not shown:
+        ctx.snap("ticket", RT)
     return view
 
 
 def _assess(ctx: RunContext, ticket: PlanTicket, view: TicketView | None) -> Situation:
-    situation = assess_billing(Contacts(_ledgersmb(ctx)), ticket, request_of(ticket, view), dt.date.today())
-    if situation.account is not None:
+    contacts = Contacts(_ledgersmb(ctx))
+    request = request_of(ticket, view)
+    shown = bool(request.account) and contacts.showing(request.account)
+    situation = assess_billing(contacts, ticket, request, dt.date.today())
+    if situation.account is not None and not shown:
         ctx.snap("account", BILLING)
     return situation
 

@@ -95,7 +95,7 @@ class TicketPage:
         Raises:
             BusinessError: RT cannot show the ticket (no such ticket, or no right to see it).
         """
-        if fresh or not self._showing(ticket_id):
+        if fresh or not self.showing(ticket_id):
             seen = self.rt.open(f"/Ticket/Display.html?id={ticket_id}", "ticket.status", "ticket.not_found")
             if seen == "ticket.not_found":
                 raise BusinessError(f"RT ticket {ticket_id} does not exist or the bot may not see it",
@@ -109,7 +109,8 @@ class TicketPage:
             transactions=tuple(self._transactions()),
         )
 
-    def _showing(self, ticket_id: int) -> bool:
+    def showing(self, ticket_id: int) -> bool:
+        """Whether the page on screen is this ticket's display page."""
         url = self.web.page.url
         return bool(re.search(rf"/Ticket/Display\.html\?id={ticket_id}(?:\D|$)", url)) and \
             self.web.count("ticket.status") == 1

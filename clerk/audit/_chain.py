@@ -97,6 +97,7 @@ def check_chain(lines: Iterable[str]) -> ChainReport:
     prev, expected = GENESIS, 1
     accepted: dict[int, int] = {}  # seq -> line number of the event accepted for it
     seen_hashes: dict[str, int] = {}
+    set_aside: set[str] = set()
 
     def flag(problem: Problem, line: _Line, detail: str) -> None:
         report.findings.append(Finding(problem=problem, where=f"{EVENTS_FILE}:{line.number}", detail=detail))
@@ -112,9 +113,12 @@ def check_chain(lines: Iterable[str]) -> ChainReport:
                 flag(Problem.EVENT_INSERTED, line, f"an event that was never logged sits after event {expected - 1}")
                 continue
             flag(Problem.EVENT_EDITED, line, f"event {line.seq}: its content does not match its hash")
+        elif line.seq == expected and line.get("prev") in set_aside:
+            pass  # follows an event set aside as a duplicate: that conflict is already reported
         elif line.get("prev") != prev or line.seq != expected:
             _diagnose_break(line, expected, later, accepted, seen_hashes, flag)
         if line.seq is not None and line.seq < expected and line.intact:
+            set_aside.add(str(line.get("hash")))
             continue  # a duplicate or an event out of order: keep following the original chain
         prev, expected = str(line.get("hash")), (line.seq or expected) + 1
         accepted[line.seq or expected - 1] = line.number

@@ -37,10 +37,12 @@ class DesktopSettings:
     xauthority: str | None = None
     screen_size: tuple[int, int] | None = None
     timeout: dt.timedelta = dt.timedelta(seconds=15)
+    unicode_input: str = "xdotool"  # how text outside ASCII is typed: "xdotool", or "gtk" (ctrl+shift+u)
 
     @classmethod
     def from_app_settings(cls, settings: Any) -> DesktopSettings:
-        """From an ``[apps.<name>]`` mapping: display, xauthority, screen ("1280x900"), timeout_s.
+        """From an ``[apps.<name>]`` mapping: display, xauthority, screen ("1280x900"), timeout_s,
+        unicode_input.
 
         Raises:
             ConfigError: ``screen`` or ``timeout_s`` is malformed.
@@ -56,8 +58,11 @@ class DesktopSettings:
         timeout = settings.get("timeout_s", 15)
         if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
             raise ConfigError(f"timeout_s must be a positive number of seconds, got {timeout!r}")
+        unicode_input = settings.get("unicode_input", "xdotool")
+        if unicode_input not in ("xdotool", "gtk"):
+            raise ConfigError(f"unicode_input must be \"xdotool\" or \"gtk\", got {unicode_input!r}")
         return cls(display=settings.get("display") or None, xauthority=settings.get("xauthority") or None,
-                   screen_size=size, timeout=dt.timedelta(seconds=timeout))
+                   screen_size=size, timeout=dt.timedelta(seconds=timeout), unicode_input=unicode_input)
 
 
 class Desktop:
@@ -101,7 +106,7 @@ class Desktop:
     @property
     def input(self) -> Input:
         if self._input is None:
-            self._input = Input(self._display().name)
+            self._input = Input(self._display().name, self.settings.unicode_input)
         return self._input
 
     # ------------------------------------------------------------------ windows

@@ -40,8 +40,9 @@ def check_chord(chord: str) -> str | None:
 class Input:
     """Keyboard and pointer on one display; every call may raise OperatorAbort."""
 
-    def __init__(self, display: str) -> None:
+    def __init__(self, display: str, unicode_input: str = "xdotool") -> None:
         self.display = display
+        self.unicode_input = unicode_input  # "xdotool" or "gtk": how non-ASCII text is typed
         self._gui: Any = None
 
     @property
@@ -73,14 +74,24 @@ class Input:
     def write(self, text: str) -> None:
         """Type ``text`` into whatever has the keyboard.
 
-        pyautogui silently drops characters it has no key for (anything outside ASCII),
-        so such text goes through ``xdotool type``, which remaps a spare keycode for each
-        character. GTK applications read the changed keymap late: at xdotool's default
-        pace GnuCash lost characters (``Søn`` became ``Sn``); 50 ms a character keeps them.
+        pyautogui silently drops characters it has no key for (anything outside ASCII).
+        With ``unicode_input="gtk"`` such a character is typed as GTK's Unicode entry
+        (ctrl+shift+u, its hex code, space); otherwise the text goes through ``xdotool type``,
+        which remaps a spare keycode per character. GTK applications read that remapped
+        keymap late and lose characters (GnuCash turned ``Müller`` into ``Mller``).
         """
         with self._translated():
             if all(self.gui.isValidKey(c) for c in text):
                 self.gui.write(text)
+                return
+            if self.unicode_input == "gtk":
+                for char in text:
+                    if self.gui.isValidKey(char):
+                        self.gui.write(char)
+                    else:
+                        self.gui.hotkey("ctrl", "shift", "u")
+                        self.gui.write(f"{ord(char):x}")
+                        self.gui.press("space")
                 return
             self.gui.press("shift")  # the fail-safe check, before xdotool takes over
         try:

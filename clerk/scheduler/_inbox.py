@@ -95,18 +95,23 @@ class Inbox:
     def results_of(working_file: Path) -> Path:
         return default_output_path(working_file)
 
-    def finish(self, working_file: Path, *, failed: bool, explanation: str = "") -> Path:
-        """Move the file and its results workbook to processed/ or failed/ (with an explanation
-        file for failures). Returns the file's new path; a name already there gets a time stamp."""
+    def finish(self, working_file: Path, *, failed: bool) -> Path:
+        """Move the file and its results workbook to processed/ or failed/. Returns the file's new
+        path; a name that is already taken there gets a time stamp."""
         folder = self.spec.failed if failed else self.spec.processed
         target = _free_name(folder, working_file)
         results = self.results_of(working_file)
         _move(working_file, target)
         if results.exists():
             _move(results, default_output_path(target))
-        if failed:
-            target.with_name(f"{target.stem}.error.txt").write_text(explanation.rstrip() + "\n", encoding="utf-8")
         return target
+
+    @staticmethod
+    def explain(moved_file: Path, text: str) -> Path:
+        """Write why the file failed beside it: ``<name>.error.txt``."""
+        path = moved_file.with_name(f"{moved_file.stem}.error.txt")
+        path.write_text(text.rstrip() + "\n", encoding="utf-8")
+        return path
 
 
 def _inputs_in(folder: Path) -> list[Path]:

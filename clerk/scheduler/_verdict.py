@@ -72,9 +72,9 @@ def failure_reason(outcome: ChildOutcome) -> str:
 
 def needs_alert(outcome: ChildOutcome, verdict: Verdict | None, *, on_invalid: bool) -> bool:
     """Failed items, or a run that failed as a whole; invalid rows too when ``on_invalid``."""
-    if verdict is Verdict.RESUME:
-        return False
     result = outcome.result
+    if verdict is Verdict.RESUME or (result is not None and result.stopped_by_runner and not outcome.timed_out):
+        return False
     if result is None or result.error_code or outcome.timed_out or outcome.killed:
         return True
     if result.outcome == RunOutcome.STOPPED or result.counts.get("failed", 0):

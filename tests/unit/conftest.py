@@ -199,12 +199,12 @@ def fake_app() -> FakeApp:
 @pytest.fixture
 def make_bot(fake_app: FakeApp) -> Callable[..., Bot[Line]]:
     def make(**changes: Any) -> Bot[Line]:
-        fields: dict[str, Any] = dict(
-            name="fake_entry", description="lines into the fake application",
-            apps={"fake": App(session=fake_app.open_session, kind="desktop", login=False)},
-            schema=LINE_SCHEMA, reference=lambda line: line.ref, find=fake_app.find, enter=fake_app.enter,
-            app_ref_label="fake_id",
-        )
+        fields: dict[str, Any] = {
+            "name": "fake_entry", "description": "lines into the fake application",
+            "apps": {"fake": App(session=fake_app.open_session, kind="desktop", login=False)},
+            "schema": LINE_SCHEMA, "reference": lambda line: line.ref, "find": fake_app.find,
+            "enter": fake_app.enter, "app_ref_label": "fake_id",
+        }
         fields.update(changes)
         return Bot(**fields)
 

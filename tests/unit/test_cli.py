@@ -44,7 +44,7 @@ def exit_of(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, s
     return done.value.code, capsys.readouterr().err  # type: ignore[return-value]
 
 
-def test_a_missing_credential_names_the_variable(checkout, scratch_env, write_table, tmp_path: Path) -> None:  # noqa: ANN001
+def test_a_missing_credential_names_the_variable(checkout, scratch_env, write_table, tmp_path: Path) -> None:
     invoices = write_table("invoices.csv", INVOICES)
     result = CliRunner().invoke(cli, ["--project", str(checkout), "run", "invoice_entry", "--input", str(invoices)],
                                 env=scratch_env)
@@ -55,7 +55,7 @@ def test_a_missing_credential_names_the_variable(checkout, scratch_env, write_ta
     assert not invoices.with_name("invoices.results.xlsx").exists()
 
 
-def test_main_exits_2_when_the_password_is_missing(checkout, scratch_env, write_table, capsys,  # noqa: ANN001
+def test_main_exits_2_when_the_password_is_missing(checkout, scratch_env, write_table, capsys,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CLERK_LEDGERSMB_USER", "admin")
     invoices = write_table("invoices.csv", INVOICES)
@@ -64,7 +64,7 @@ def test_main_exits_2_when_the_password_is_missing(checkout, scratch_env, write_
     assert "error: no password for ledgersmb: set the environment variable CLERK_LEDGERSMB_PASSWORD" in err
 
 
-def test_an_unknown_bot_exits_2_and_lists_the_known_ones(checkout, capsys) -> None:  # noqa: ANN001
+def test_an_unknown_bot_exits_2_and_lists_the_known_ones(checkout, capsys) -> None:
     result = CliRunner().invoke(cli, ["--project", str(checkout), "run", "invoice_entyr"])
     assert isinstance(result.exception, ConfigError) and result.exception.exit_code == 2
     code, err = exit_of(["--project", str(checkout), "run", "invoice_entyr"], capsys)
@@ -72,14 +72,14 @@ def test_an_unknown_bot_exits_2_and_lists_the_known_ones(checkout, capsys) -> No
     assert "no bot named 'invoice_entyr'" in err and "invoice_entry" in err
 
 
-def test_a_config_error_in_the_files_exits_2(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+def test_a_config_error_in_the_files_exits_2(tmp_path: Path, capsys) -> None:
     (tmp_path / "config").mkdir()
     (tmp_path / "config" / "default.toml").write_text('[web]\ntimeout_s = "soon"\n', encoding="utf-8")
     code, err = exit_of(["--project", str(tmp_path), "run", "invoice_entry"], capsys)
     assert code == 2 and "web.timeout_s must be a number of seconds" in err
 
 
-def test_an_unusable_input_file_exits_1(checkout, scratch_env, tmp_path: Path, capsys) -> None:  # noqa: ANN001
+def test_an_unusable_input_file_exits_1(checkout, scratch_env, tmp_path: Path, capsys) -> None:
     (tmp_path / "invoices.txt").write_text("nothing", encoding="utf-8")
     code, err = exit_of(["--project", str(checkout), "run", "invoice_entry", "--input",
                          str(tmp_path / "invoices.txt")], capsys)
@@ -87,7 +87,7 @@ def test_an_unusable_input_file_exits_1(checkout, scratch_env, tmp_path: Path, c
 
 
 @pytest.mark.parametrize("argv", [["run", "invoice_entry", "--limit", "0"], ["run"], ["no-such-command"]])
-def test_usage_errors_exit_2(checkout, capsys, argv: list[str]) -> None:  # noqa: ANN001
+def test_usage_errors_exit_2(checkout, capsys, argv: list[str]) -> None:
     result = CliRunner().invoke(cli, ["--project", str(checkout), *argv])
     assert result.exit_code == 2
     code, err = exit_of(["--project", str(checkout), *argv], capsys)
@@ -106,11 +106,11 @@ def test_usage_errors_exit_2(checkout, capsys, argv: list[str]) -> None:  # noqa
         ([ItemStatus.DONE, ItemStatus.PENDING], "stopped by SIGINT", 4),
     ],
 )
-def test_the_run_outcome_is_the_exit_code(checkout, scratch_env, write_table, capsys, monkeypatch,  # noqa: ANN001
+def test_the_run_outcome_is_the_exit_code(checkout, scratch_env, write_table, capsys, monkeypatch,
                                           statuses: list[ItemStatus], stop_reason: str, code: int) -> None:
     invoices = write_table("invoices.csv", INVOICES)
 
-    def fake_run_bot(bot, settings, options, progress=None, stop=None) -> RunReport:  # noqa: ANN001
+    def fake_run_bot(bot, settings, options, progress=None, stop=None) -> RunReport:
         assert bot.name == "invoice_entry" and options.input_path == invoices and options.limit == 5
         return RunReport(run_id="r1", bot=bot.name, input_path=invoices, output_path=invoices, recording_dir=invoices,
                          stop_reason=stop_reason,
@@ -121,7 +121,7 @@ def test_the_run_outcome_is_the_exit_code(checkout, scratch_env, write_table, ca
                    capsys)[0] == code
 
 
-def test_bots_lists_the_projects_bots(checkout) -> None:  # noqa: ANN001
+def test_bots_lists_the_projects_bots(checkout) -> None:
     result = CliRunner().invoke(cli, ["--project", str(checkout), "bots"])
     assert result.exit_code == 0, result.output
     assert any(line.startswith("invoice_entry ") and "LedgerSMB" in line for line in result.output.splitlines())

@@ -10,16 +10,23 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from clerk import ApplicationError, BusinessError, ConfigError, FatalError, InputFileError, RetryPolicy
+from clerk import (
+    ApplicationError,
+    BusinessError,
+    ConfigError,
+    FatalError,
+    InputFileError,
+    RetryPolicy,
+)
 from clerk._engine import RunOptions, StopFlag, ledger_path, run_bot
 from clerk._ledger import ItemState, Ledger, RunStatus
-from clerk._outcome import ItemStatus, RunOutcome
+from clerk._outcome import RunOutcome
 
 HEADER = ["Reference", "Amount", "Notes"]
 
 
 @pytest.fixture
-def lines(write_table):  # noqa: ANN001, ANN201
+def lines(write_table):
     """Write an input file of (reference, amount) lines; returns its path."""
 
     def write(*rows: tuple[Any, Any], name: str = "lines.csv") -> Path:
@@ -28,15 +35,15 @@ def lines(write_table):  # noqa: ANN001, ANN201
     return write
 
 
-def run(bot, settings, path: Path, *, stop: StopFlag | None = None, **options: Any):  # noqa: ANN001, ANN201
+def run(bot, settings, path: Path, *, stop: StopFlag | None = None, **options: Any):
     return run_bot(bot, settings, RunOptions(input_path=path, **options), stop=stop)
 
 
-def statuses(report) -> list[tuple[int, str]]:  # noqa: ANN001
+def statuses(report) -> list[tuple[int, str]]:
     return [(r.row, r.status.value) for r in report.results]
 
 
-def ledger_state(settings, ref: str):  # noqa: ANN001, ANN201
+def ledger_state(settings, ref: str):
     ledger = Ledger(ledger_path(settings))
     try:
         return ledger.item("fake_entry", ref)
@@ -53,7 +60,7 @@ def workbook_rows(path: Path) -> list[tuple[Any, ...]]:
 
 
 # ---------------------------------------------------------------------------- the good path
-def test_every_row_is_entered_read_back_and_reported(make_bot, fake_app, settings, lines) -> None:  # noqa: ANN001
+def test_every_row_is_entered_read_back_and_reported(make_bot, fake_app, settings, lines) -> None:
     path = lines(("A-1", "10"), ("A-2", "20.5"), ("A-3", "3"))
     report = run(make_bot(), settings, path)
     assert statuses(report) == [(2, "done"), (3, "done"), (4, "done")]
@@ -74,7 +81,7 @@ def test_every_row_is_entered_read_back_and_reported(make_bot, fake_app, setting
     assert rows[1][6].endswith("shots/row-00002")
 
 
-def test_the_audit_trail_of_a_run(make_bot, settings, lines) -> None:  # noqa: ANN001
+def test_the_audit_trail_of_a_run(make_bot, settings, lines) -> None:
     report = run(make_bot(), settings, lines(("A-1", "10")))
     folder = report.recording_dir
     assert folder.parent == settings.recordings_dir / "fake_entry"
@@ -94,7 +101,7 @@ def test_the_audit_trail_of_a_run(make_bot, settings, lines) -> None:  # noqa: A
         ledger.close()
 
 
-def test_the_input_file_is_left_untouched(make_bot, settings, lines) -> None:  # noqa: ANN001
+def test_the_input_file_is_left_untouched(make_bot, settings, lines) -> None:
     path = lines(("A-1", "10"), name="lines.xlsx")
     before, mtime = hashlib.sha256(path.read_bytes()).hexdigest(), path.stat().st_mtime_ns
     report = run(make_bot(), settings, path)
@@ -102,7 +109,7 @@ def test_the_input_file_is_left_untouched(make_bot, settings, lines) -> None:  #
     assert report.output_path != path
 
 
-def test_progress_is_reported_per_item(make_bot, settings, lines) -> None:  # noqa: ANN001
+def test_progress_is_reported_per_item(make_bot, settings, lines) -> None:
     class Listener:
         def __init__(self) -> None:
             self.events: list[Any] = []
@@ -110,7 +117,7 @@ def test_progress_is_reported_per_item(make_bot, settings, lines) -> None:  # no
         def started(self, total: int, resumed: bool) -> None:
             self.events.append(("started", total, resumed))
 
-        def advanced(self, result) -> None:  # noqa: ANN001
+        def advanced(self, result) -> None:
             self.events.append((result.row, result.status.value))
 
     listener = Listener()
@@ -119,7 +126,7 @@ def test_progress_is_reported_per_item(make_bot, settings, lines) -> None:  # no
 
 
 # ---------------------------------------------------------------------------- outcomes per item
-def test_an_item_already_in_the_application_is_not_entered_again(make_bot, fake_app, settings, lines) -> None:  # noqa: ANN001
+def test_an_item_already_in_the_application_is_not_entered_again(make_bot, fake_app, settings, lines) -> None:
     fake_app.records["A-2"] = "F-77"
     report = run(make_bot(), settings, lines(("A-1", "1"), ("A-2", "2")))
     assert statuses(report) == [(2, "done"), (3, "already_present")]
@@ -130,7 +137,7 @@ def test_an_item_already_in_the_application_is_not_entered_again(make_bot, fake_
     assert report.exit_code == 0
 
 
-def test_invalid_rows_hold_the_whole_file(make_bot, fake_app, settings, lines) -> None:  # noqa: ANN001
+def test_invalid_rows_hold_the_whole_file(make_bot, fake_app, settings, lines) -> None:
     report = run(make_bot(), settings, lines(("A-1", "1"), ("A-2", "-2"), ("", "3")))
     assert sorted(statuses(report)) == [(2, "held"), (3, "invalid"), (4, "invalid")]
     by_row = {r.row: r for r in report.results}
@@ -143,21 +150,21 @@ def test_invalid_rows_hold_the_whole_file(make_bot, fake_app, settings, lines) -
     assert report.outcome is RunOutcome.INVALID_ITEMS and report.exit_code == 1
 
 
-def test_skip_invalid_enters_the_valid_rows(make_bot, fake_app, settings, lines) -> None:  # noqa: ANN001
+def test_skip_invalid_enters_the_valid_rows(make_bot, fake_app, settings, lines) -> None:
     report = run(make_bot(), settings, lines(("A-1", "1"), ("A-2", "1.234"), ("A-3", "3")), skip_invalid=True)
     assert sorted(statuses(report)) == [(2, "done"), (3, "invalid"), (4, "done")]
     assert fake_app.entered() == ["A-1", "A-3"]
     assert report.exit_code == 1
 
 
-def test_a_duplicate_row_is_invalid_and_the_first_one_is_entered_once(make_bot, fake_app, settings, lines) -> None:  # noqa: ANN001
+def test_a_duplicate_row_is_invalid_and_the_first_one_is_entered_once(make_bot, fake_app, settings, lines) -> None:
     report = run(make_bot(), settings, lines(("A-1", "1"), ("A-1", "1")), skip_invalid=True)
     assert sorted(statuses(report)) == [(2, "done"), (3, "invalid")]
     assert report.results[0].message == "duplicate of row 2 (same A-1)"
     assert fake_app.entered() == ["A-1"]
 
 
-def test_a_business_error_is_invalid_at_once_and_the_run_goes_on(make_bot, fake_app, settings, lines) -> None:  # noqa: ANN001
+def test_a_business_error_is_invalid_at_once_and_the_run_goes_on(make_bot, fake_app, settings, lines) -> None:
     fake_app.enter_errors["A-1"] = [BusinessError("the vendor is unknown", code="UNKNOWN_VENDOR", column="ref")]
     report = run(make_bot(), settings, lines(("A-1", "1"), ("A-2", "2")))
     assert statuses(report) == [(2, "invalid"), (3, "done")]
@@ -169,7 +176,7 @@ def test_a_business_error_is_invalid_at_once_and_the_run_goes_on(make_bot, fake_
     assert report.exit_code == 1
 
 
-def test_an_application_error_is_retried_from_a_known_screen(make_bot, fake_app, settings, lines) -> None:  # noqa: ANN001
+def test_an_application_error_is_retried_from_a_known_screen(make_bot, fake_app, settings, lines) -> None:
     fake_app.enter_errors["A-1"] = [ApplicationError("the pane did not load")]
     report = run(make_bot(), settings, lines(("A-1", "1")))
     assert statuses(report) == [(2, "done")]
@@ -180,7 +187,7 @@ def test_an_application_error_is_retried_from_a_known_screen(make_bot, fake_app,
     assert shots == ["01-fake-attempt-1-failed.png", "02-fake-entered.png"]
 
 
-def test_an_item_that_keeps_failing_is_failed_after_every_attempt(make_bot, fake_app, settings, lines) -> None:  # noqa: ANN001
+def test_an_item_that_keeps_failing_is_failed_after_every_attempt(make_bot, fake_app, settings, lines) -> None:
     fake_app.enter_errors["A-1"] = [ApplicationError(f"timeout {n}") for n in (1, 2, 3, 4)]
     report = run(make_bot(), settings, lines(("A-1", "1"), ("A-2", "2")))
     assert statuses(report) == [(2, "failed"), (3, "done")]
@@ -191,7 +198,7 @@ def test_an_item_that_keeps_failing_is_failed_after_every_attempt(make_bot, fake
     assert report.outcome is RunOutcome.FAILED_ITEMS and report.exit_code == 3
 
 
-def test_the_bots_own_retry_policy_wins(make_bot, fake_app, settings, lines) -> None:  # noqa: ANN001
+def test_the_bots_own_retry_policy_wins(make_bot, fake_app, settings, lines) -> None:
     import datetime as dt
 
     fake_app.enter_errors["A-1"] = [ApplicationError("down")] * 5
@@ -200,7 +207,7 @@ def test_the_bots_own_retry_policy_wins(make_bot, fake_app, settings, lines) -> 
     assert fake_app.entered() == ["A-1"]
 
 
-def test_unexpected_exceptions_are_retried_then_failed(make_bot, fake_app, settings, lines) -> None:  # noqa: ANN001
+def test_unexpected_exceptions_are_retried_then_failed(make_bot, fake_app, settings, lines) -> None:
     fake_app.find_errors["A-1"] = [KeyError("cell"), KeyError("cell"), KeyError("cell")]
     report = run(make_bot(), settings, lines(("A-1", "1")))
     assert statuses(report) == [(2, "failed")]
@@ -208,7 +215,7 @@ def test_unexpected_exceptions_are_retried_then_failed(make_bot, fake_app, setti
     assert fake_app.calls == [("find", "A-1")] * 3
 
 
-def test_a_lost_read_back_is_found_on_retry_and_not_entered_twice(make_bot, fake_app, settings, lines) -> None:  # noqa: ANN001
+def test_a_lost_read_back_is_found_on_retry_and_not_entered_twice(make_bot, fake_app, settings, lines) -> None:
     fake_app.write_then_fail["A-1"] = ApplicationError("the search did not answer")
     report = run(make_bot(), settings, lines(("A-1", "1")))
     assert statuses(report) == [(2, "done")]
@@ -217,7 +224,7 @@ def test_a_lost_read_back_is_found_on_retry_and_not_entered_twice(make_bot, fake
     assert fake_app.entered() == ["A-1"] and fake_app.records == {"A-1": "F-1"}
 
 
-def test_a_fatal_error_stops_the_run_after_that_item(make_bot, fake_app, settings, lines) -> None:  # noqa: ANN001
+def test_a_fatal_error_stops_the_run_after_that_item(make_bot, fake_app, settings, lines) -> None:
     fake_app.enter_errors["A-1"] = [FatalError("the operator pulled the mouse into a corner")]
     report = run(make_bot(), settings, lines(("A-1", "1"), ("A-2", "2")))
     assert statuses(report) == [(2, "failed"), (3, "pending")]
@@ -226,7 +233,7 @@ def test_a_fatal_error_stops_the_run_after_that_item(make_bot, fake_app, setting
     assert report.exit_code == 4
 
 
-def test_secrets_in_error_messages_are_scrubbed_from_results_and_ledger(make_bot, fake_app, settings, lines) -> None:  # noqa: ANN001
+def test_secrets_in_error_messages_are_scrubbed_from_results_and_ledger(make_bot, fake_app, settings, lines) -> None:
     from clerk._secrets import load_credentials
 
     password = "Fake-Secret-4711"
@@ -239,7 +246,7 @@ def test_secrets_in_error_messages_are_scrubbed_from_results_and_ledger(make_bot
     assert password not in (report.recording_dir / "events.jsonl").read_text()
 
 
-def test_screenshots_only_on_failure(make_bot, fake_app, settings, lines) -> None:  # noqa: ANN001
+def test_screenshots_only_on_failure(make_bot, fake_app, settings, lines) -> None:
     from dataclasses import replace
 
     fake_app.enter_errors["A-2"] = [ApplicationError("x")]
@@ -252,7 +259,7 @@ def test_screenshots_only_on_failure(make_bot, fake_app, settings, lines) -> Non
 
 
 # ---------------------------------------------------------------------------- stopping early
-def test_consecutive_failures_stop_the_run(make_bot, fake_app, settings, lines) -> None:  # noqa: ANN001
+def test_consecutive_failures_stop_the_run(make_bot, fake_app, settings, lines) -> None:
     for ref in ("A-1", "A-2", "A-3", "A-4"):
         fake_app.enter_errors[ref] = [ApplicationError("HTTP 502")] * 3
     report = run(make_bot(), settings, lines(*[(f"A-{n}", "1") for n in range(1, 6)]))
@@ -269,7 +276,7 @@ def test_consecutive_failures_stop_the_run(make_bot, fake_app, settings, lines) 
         ledger.close()
 
 
-def test_failures_between_successes_do_not_stop_the_run(make_bot, fake_app, settings, lines) -> None:  # noqa: ANN001
+def test_failures_between_successes_do_not_stop_the_run(make_bot, fake_app, settings, lines) -> None:
     for ref in ("A-1", "A-3", "A-5"):
         fake_app.enter_errors[ref] = [ApplicationError("HTTP 502")] * 3
     report = run(make_bot(), settings, lines(*[(f"A-{n}", "1") for n in range(1, 6)]))
@@ -277,7 +284,7 @@ def test_failures_between_successes_do_not_stop_the_run(make_bot, fake_app, sett
     assert not report.stop_reason and report.exit_code == 3
 
 
-def test_a_stop_request_finishes_the_current_item_first(make_bot, fake_app, settings, lines) -> None:  # noqa: ANN001
+def test_a_stop_request_finishes_the_current_item_first(make_bot, fake_app, settings, lines) -> None:
     stop = StopFlag()
     fake_app.on_enter = lambda ref: stop.request("stopped by SIGTERM")
     report = run(make_bot(), settings, lines(("A-1", "1"), ("A-2", "2"), ("A-3", "3")), stop=stop)
@@ -289,7 +296,7 @@ def test_a_stop_request_finishes_the_current_item_first(make_bot, fake_app, sett
     assert stop.reason == "stopped by SIGTERM"
 
 
-def test_limit_enters_at_most_n_items(make_bot, fake_app, settings, lines) -> None:  # noqa: ANN001
+def test_limit_enters_at_most_n_items(make_bot, fake_app, settings, lines) -> None:
     report = run(make_bot(), settings, lines(("A-1", "1"), ("A-2", "2"), ("A-3", "3")), limit=2)
     assert statuses(report) == [(2, "done"), (3, "done"), (4, "pending")]
     assert report.results[2].message == "not attempted: --limit 2 reached"
@@ -300,7 +307,7 @@ def test_limit_enters_at_most_n_items(make_bot, fake_app, settings, lines) -> No
 
 
 # ---------------------------------------------------------------------------- dry runs
-def test_a_dry_run_checks_but_enters_nothing(make_bot, fake_app, settings, lines) -> None:  # noqa: ANN001
+def test_a_dry_run_checks_but_enters_nothing(make_bot, fake_app, settings, lines) -> None:
     fake_app.records["A-2"] = "F-9"
     path = lines(("A-1", "1"), ("A-2", "2"))
     report = run(make_bot(), settings, path, dry_run=True)
@@ -315,7 +322,7 @@ def test_a_dry_run_checks_but_enters_nothing(make_bot, fake_app, settings, lines
 
 
 # ---------------------------------------------------------------------------- preflight
-def test_preflight_problems_make_rows_invalid_and_hold_the_rest(make_bot, fake_app, settings, lines) -> None:  # noqa: ANN001
+def test_preflight_problems_make_rows_invalid_and_hold_the_rest(make_bot, fake_app, settings, lines) -> None:
     fake_app.preflight_problems["A-2"] = ("ref", "no such vendor in fake")
     bot = make_bot(preflight=fake_app.preflight)
     report = run(bot, settings, lines(("A-1", "1"), ("A-2", "2")))
@@ -327,7 +334,7 @@ def test_preflight_problems_make_rows_invalid_and_hold_the_rest(make_bot, fake_a
     assert sorted(statuses(skipping)) == [(2, "done"), (3, "invalid")]
 
 
-def test_preflight_is_retried_and_skips_rows_settled_earlier(make_bot, fake_app, settings, lines) -> None:  # noqa: ANN001
+def test_preflight_is_retried_and_skips_rows_settled_earlier(make_bot, fake_app, settings, lines) -> None:
     bot = make_bot(preflight=fake_app.preflight)
     run(bot, settings, lines(("A-1", "1")))
     fake_app.preflight_errors = [ApplicationError("menu did not open")]
@@ -337,7 +344,7 @@ def test_preflight_is_retried_and_skips_rows_settled_earlier(make_bot, fake_app,
 
 
 # ---------------------------------------------------------------------------- input problems
-def test_an_unusable_input_stops_before_anything_is_recorded(make_bot, settings, tmp_path: Path) -> None:  # noqa: ANN001
+def test_an_unusable_input_stops_before_anything_is_recorded(make_bot, settings, tmp_path: Path) -> None:
     bad = tmp_path / "lines.csv"
     bad.write_text("Reference,Comment\nA-1,x\n", encoding="utf-8")
     with pytest.raises(InputFileError, match="missing column\\(s\\) amount"):
@@ -345,14 +352,14 @@ def test_an_unusable_input_stops_before_anything_is_recorded(make_bot, settings,
     assert not ledger_path(settings).exists()
 
 
-def test_a_file_bot_without_input_is_a_config_error(make_bot, settings) -> None:  # noqa: ANN001
+def test_a_file_bot_without_input_is_a_config_error(make_bot, settings) -> None:
     with pytest.raises(ConfigError, match="bot fake_entry reads a file: give --input FILE"):
         run_bot(make_bot(), settings, RunOptions())
 
 
 # ---------------------------------------------------------------------------- a run that ends in an error
 @pytest.mark.parametrize("where", ["preflight", "dry run"])
-def test_a_run_ended_by_an_error_is_recorded_as_stopped(make_bot, fake_app, settings, lines, where: str) -> None:  # noqa: ANN001
+def test_a_run_ended_by_an_error_is_recorded_as_stopped(make_bot, fake_app, settings, lines, where: str) -> None:
     fake_app.preflight_errors = [ApplicationError("the menu never opened")] * 3
     fake_app.find_errors["A-1"] = [ApplicationError("the menu never opened")] * 3
     bot = make_bot(preflight=fake_app.preflight) if where == "preflight" else make_bot()

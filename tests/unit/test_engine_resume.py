@@ -19,7 +19,7 @@ HEADER = ["Reference", "Amount"]
 
 
 @pytest.fixture
-def lines(write_table):  # noqa: ANN001, ANN201
+def lines(write_table):
     def write(*refs: str, name: str = "lines.csv") -> Path:
         return write_table(name, [HEADER, *[[ref, "1"] for ref in refs]])
 
@@ -33,15 +33,15 @@ def dead_pid() -> int:
     return child.pid
 
 
-def run(bot, settings, path: Path, **options: Any):  # noqa: ANN001, ANN201
+def run(bot, settings, path: Path, **options: Any):
     return run_bot(bot, settings, RunOptions(input_path=path, **options))
 
 
-def statuses(report) -> list[tuple[int, str]]:  # noqa: ANN001
+def statuses(report) -> list[tuple[int, str]]:
     return [(r.row, r.status.value) for r in report.results]
 
 
-def crashed_run(settings, path: Path, refs: dict[str, ItemState], *, pid: int, sha: str | None = None) -> str:  # noqa: ANN001
+def crashed_run(settings, path: Path, refs: dict[str, ItemState], *, pid: int, sha: str | None = None) -> str:
     """Leave the ledger as a run killed mid-way would: items claimed or settled, the run still 'running'."""
     ledger = Ledger(ledger_path(settings))
     try:
@@ -60,7 +60,7 @@ def crashed_run(settings, path: Path, refs: dict[str, ItemState], *, pid: int, s
     return run_record.id
 
 
-def test_a_rerun_reports_already_present_without_touching_the_application(make_bot, fake_app, settings, lines) -> None:  # noqa: ANN001
+def test_a_rerun_reports_already_present_without_touching_the_application(make_bot, fake_app, settings, lines) -> None:
     path = lines("A-1", "A-2")
     first = run(make_bot(), settings, path)
     calls, sessions = list(fake_app.calls), len(fake_app.sessions)
@@ -72,7 +72,7 @@ def test_a_rerun_reports_already_present_without_touching_the_application(make_b
     assert not second.resumed and second.exit_code == 0
 
 
-def test_a_rerun_of_a_partly_failed_file_retries_only_the_failures(make_bot, fake_app, settings, lines) -> None:  # noqa: ANN001
+def test_a_rerun_of_a_partly_failed_file_retries_only_the_failures(make_bot, fake_app, settings, lines) -> None:
     from clerk import ApplicationError
 
     fake_app.enter_errors["A-2"] = [ApplicationError("HTTP 502")] * 3
@@ -88,7 +88,7 @@ def test_a_rerun_of_a_partly_failed_file_retries_only_the_failures(make_bot, fak
 
 
 def test_an_interrupted_item_that_reached_the_application_is_found_and_reported_done(
-    make_bot, fake_app, settings, lines, dead_pid  # noqa: ANN001
+    make_bot, fake_app, settings, lines, dead_pid
 ) -> None:
     path = lines("A-1", "A-2", "A-3")
     crashed = crashed_run(settings, path, {"A-1": ItemState.DONE, "A-2": ItemState.IN_PROGRESS}, pid=dead_pid)
@@ -110,7 +110,7 @@ def test_an_interrupted_item_that_reached_the_application_is_found_and_reported_
 
 
 def test_an_interrupted_item_that_never_reached_the_application_is_entered(
-    make_bot, fake_app, settings, lines, dead_pid  # noqa: ANN001
+    make_bot, fake_app, settings, lines, dead_pid
 ) -> None:
     path = lines("A-1")
     crashed_run(settings, path, {"A-1": ItemState.IN_PROGRESS}, pid=dead_pid)
@@ -121,7 +121,7 @@ def test_an_interrupted_item_that_never_reached_the_application_is_entered(
 
 
 def test_an_item_left_in_progress_by_a_dead_run_on_another_file(
-    make_bot, fake_app, settings, lines, dead_pid  # noqa: ANN001
+    make_bot, fake_app, settings, lines, dead_pid
 ) -> None:
     crashed = crashed_run(settings, lines("A-1", name="monday.csv"), {"A-1": ItemState.IN_PROGRESS}, pid=dead_pid)
     fake_app.records["A-1"] = "F-5"
@@ -132,7 +132,7 @@ def test_an_item_left_in_progress_by_a_dead_run_on_another_file(
     assert fake_app.entered() == ["B-1"]
 
 
-def test_an_item_held_by_a_live_run_is_failed_not_entered(make_bot, fake_app, settings, lines) -> None:  # noqa: ANN001
+def test_an_item_held_by_a_live_run_is_failed_not_entered(make_bot, fake_app, settings, lines) -> None:
     holder = crashed_run(settings, lines("A-1", name="other.csv"), {"A-1": ItemState.IN_PROGRESS},
                          pid=os.getpid())  # this very process: certainly alive
     report = run(make_bot(), settings, lines("A-1", "A-2"))
@@ -142,7 +142,7 @@ def test_an_item_held_by_a_live_run_is_failed_not_entered(make_bot, fake_app, se
     assert report.exit_code == 3
 
 
-def test_a_dry_run_does_not_resume_a_crashed_run(make_bot, fake_app, settings, lines, dead_pid) -> None:  # noqa: ANN001
+def test_a_dry_run_does_not_resume_a_crashed_run(make_bot, fake_app, settings, lines, dead_pid) -> None:
     path = lines("A-1")
     crashed = crashed_run(settings, path, {"A-1": ItemState.IN_PROGRESS}, pid=dead_pid)
     report = run(make_bot(), settings, path, dry_run=True)

@@ -18,7 +18,7 @@ REQUIRED = ("vendor", "invoice_number", "amount")
 HEADER = ["Vendor", "Invoice Number", "Amount"]
 
 
-def read(path: Path):  # noqa: ANN201 - a Table
+def read(path: Path):  # a Table
     return read_table(path, COLUMNS, required=REQUIRED)
 
 

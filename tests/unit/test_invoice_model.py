@@ -15,7 +15,7 @@ HEADER = ["Vendor", "Invoice Number", "Invoice Date", "Due Date", "Amount", "Acc
 GOOD = ["Globex Telecom LLC", "INV-1001", "2026-11-15", "2026-12-15", "123.45", "5780", "Phone bill"]
 
 
-def parse(write_table, *rows, header=HEADER, name="invoices.csv"):  # noqa: ANN001, ANN201
+def parse(write_table, *rows, header=HEADER, name="invoices.csv"):
     table = read_table(write_table(name, [header, *rows]), SCHEMA.columns, required=SCHEMA.required)
     return parse_items(table, SCHEMA, lambda invoice: invoice.reference)
 

@@ -28,7 +28,7 @@ SCHEMA = ItemSchema(columns={"ref": ("reference",), "amount": (), "account": ()}
                     required=("ref", "amount", "account"), parse=parse_line)
 
 
-def items_of(write_table, rows, name="lines.csv"):  # noqa: ANN001, ANN201
+def items_of(write_table, rows, name="lines.csv"):
     table = read_table(write_table(name, rows), SCHEMA.columns, required=SCHEMA.required)
     return parse_items(table, SCHEMA, lambda line: line.ref.casefold())
 

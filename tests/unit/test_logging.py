@@ -26,7 +26,7 @@ def password() -> str:
 def log_mistakes(password: str, run_id: str) -> None:
     """Every way a careless bot might leak the password into a log."""
     log = logger.bind(run_id=run_id, bot="invoice_entry", item="row-00002")
-    log.info("logging in with {}", password)
+    log.info("logging in with {}", password)  # noqa: PLE1205 - loguru's braces, not logging's %s
     log.warning(f"f-string with the password {password} inside")
     log.bind(typed_into=password).info("filled the password field")
     try:
@@ -69,7 +69,8 @@ def test_the_run_log_never_holds_a_registered_secret(password: str, tmp_path: Pa
     records = [json.loads(line) for line in text.splitlines()]
     assert len(records) == 5
     shown = repr(password)[1:-1]
-    for spelling in (password, shown, *(json.dumps(s, ensure_ascii=a)[1:-1] for s in (password, shown) for a in (0, 1))):
+    escaped = [json.dumps(s, ensure_ascii=ascii_only)[1:-1] for s in (password, shown) for ascii_only in (True, False)]
+    for spelling in (password, shown, *escaped):
         assert spelling not in text
     assert records[2]["record"]["extra"]["typed_into"] == "[redacted]"
     assert records[3]["record"]["exception"]["value"] == "LedgerSMB refused '[redacted]'"

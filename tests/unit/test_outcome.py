@@ -6,7 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from clerk import ApplicationError, BusinessError, ConfigError, FatalError, InputFileError, OperatorAbort
+from clerk import (
+    ApplicationError,
+    BusinessError,
+    ConfigError,
+    FatalError,
+    InputFileError,
+    OperatorAbort,
+)
 from clerk._outcome import EXIT_CODES, ItemResult, ItemStatus, RunOutcome, RunReport
 
 

@@ -26,7 +26,7 @@ def rows_of(path: Path) -> list[tuple[object, ...]]:
 
 
 @pytest.fixture
-def table(write_table):  # noqa: ANN001, ANN201
+def table(write_table):
     path = write_table("invoices.csv", [
         HEADER,
         ["Acme", "INV-1", "12.5", "Kim"],
@@ -37,7 +37,7 @@ def table(write_table):  # noqa: ANN001, ANN201
     return read_table(path, COLUMNS, required=tuple(COLUMNS))
 
 
-def test_the_original_columns_then_status_app_ref_message_and_screenshots(table, tmp_path: Path) -> None:  # noqa: ANN001
+def test_the_original_columns_then_status_app_ref_message_and_screenshots(table, tmp_path: Path) -> None:
     results = {
         2: ItemResult(row=2, reference="acme|INV-1", status=ItemStatus.DONE, app_ref="41",
                       message="entered in ledgersmb and read back", shots="recordings/x/shots/row-00002"),
@@ -56,7 +56,7 @@ def test_the_original_columns_then_status_app_ref_message_and_screenshots(table,
     assert not list(out.parent.glob("*.tmp"))
 
 
-def test_dates_stay_dates(write_table, tmp_path: Path) -> None:  # noqa: ANN001
+def test_dates_stay_dates(write_table, tmp_path: Path) -> None:
     path = write_table("dated.xlsx", [["Vendor", "Invoice Number", "Amount", "Date"],
                                       ["Acme", "INV-1", 1, dt.date(2026, 1, 5)]])
     table = read_table(path, COLUMNS, required=tuple(COLUMNS))
@@ -64,14 +64,14 @@ def test_dates_stay_dates(write_table, tmp_path: Path) -> None:  # noqa: ANN001
     assert rows_of(out)[1][3] == dt.datetime(2026, 1, 5)
 
 
-def test_an_existing_results_workbook_is_replaced(table, tmp_path: Path) -> None:  # noqa: ANN001
+def test_an_existing_results_workbook_is_replaced(table, tmp_path: Path) -> None:
     out = tmp_path / "r.xlsx"
     out.write_bytes(b"old")
     write_results(out, table, {}, "app_id")
     assert rows_of(out)[0][-4:] == ("status", "app_id", "message", "screenshots")
 
 
-def test_refuses_to_overwrite_the_input(table) -> None:  # noqa: ANN001
+def test_refuses_to_overwrite_the_input(table) -> None:
     before = hashlib.sha256(table.path.read_bytes()).hexdigest()
     with pytest.raises(ValueError, match="refusing to overwrite the input file"):
         write_results(table.path, table, {}, "app_id")

@@ -8,7 +8,14 @@ import io
 import pytest
 from loguru import logger
 
-from clerk import ApplicationError, BusinessError, ConfigError, FatalError, RetryPolicy, SelectorFailed
+from clerk import (
+    ApplicationError,
+    BusinessError,
+    ConfigError,
+    FatalError,
+    RetryPolicy,
+    SelectorFailed,
+)
 from clerk._config import RetrySettings
 from clerk._retry import is_transient, retrying
 

@@ -54,7 +54,7 @@ def test_an_empty_variable_counts_as_missing() -> None:
         load_credentials("ledgersmb", {"CLERK_LEDGERSMB_USER": "admin", "CLERK_LEDGERSMB_PASSWORD": ""})
 
 
-def test_the_keyring_is_the_fallback(fake_keyring) -> None:  # noqa: ANN001
+def test_the_keyring_is_the_fallback(fake_keyring) -> None:
     password = unique("kr")
     fake_keyring.set_password("clerk/ledgersmb", "user", "admin")
     fake_keyring.set_password("clerk/ledgersmb", "admin", password)
@@ -64,7 +64,7 @@ def test_the_keyring_is_the_fallback(fake_keyring) -> None:  # noqa: ANN001
     assert fake_keyring.lookups == [("clerk/ledgersmb", "user"), ("clerk/ledgersmb", "admin")]
 
 
-def test_the_environment_wins_over_the_keyring(fake_keyring) -> None:  # noqa: ANN001
+def test_the_environment_wins_over_the_keyring(fake_keyring) -> None:
     fake_keyring.set_password("clerk/rt", "user", "keyring-user")
     fake_keyring.set_password("clerk/rt", "env-user", "keyring-password")
     credentials = load_credentials("rt", {"CLERK_RT_USER": "env-user", "CLERK_RT_PASSWORD": "env-password"})
@@ -72,12 +72,12 @@ def test_the_environment_wins_over_the_keyring(fake_keyring) -> None:  # noqa: A
     assert ("clerk/rt", "user") not in fake_keyring.lookups
 
 
-def test_a_user_from_the_environment_with_the_password_in_the_keyring(fake_keyring) -> None:  # noqa: ANN001
+def test_a_user_from_the_environment_with_the_password_in_the_keyring(fake_keyring) -> None:
     fake_keyring.set_password("clerk/rt", "agent", "from-keyring")
     assert load_credentials("rt", {"CLERK_RT_USER": "agent"}).password.reveal() == "from-keyring"
 
 
-def test_a_locked_keyring_is_reported_as_a_missing_credential(fake_keyring, monkeypatch) -> None:  # noqa: ANN001
+def test_a_locked_keyring_is_reported_as_a_missing_credential(fake_keyring, monkeypatch) -> None:
     def locked(service: str, username: str) -> str:
         raise KeyringLocked("the collection is locked")
 

@@ -37,10 +37,10 @@ def _handler(server_state: QuirkServer) -> type[SimpleHTTPRequestHandler]:
     class Handler(SimpleHTTPRequestHandler):
         """Static pages, plus ``?delay_ms=N`` (a slow server) and ``/status/<code>``."""
 
-        def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        def __init__(self, *args, **kwargs) -> None:
             super().__init__(*args, directory=str(PAGES), **kwargs)
 
-        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        def do_GET(self) -> None:  # http.server's naming
             parts = urlsplit(self.path)
             server_state.requests.append(parts.path)
             delay = parse_qs(parts.query).get("delay_ms")
@@ -51,7 +51,7 @@ def _handler(server_state: QuirkServer) -> type[SimpleHTTPRequestHandler]:
                 return
             super().do_GET()
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: object) -> None:
             pass
 
     return Handler

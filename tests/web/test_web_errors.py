@@ -9,7 +9,7 @@ from clerk import ApplicationError, ConfigError, ScreenNotReached, SelectorFaile
 pytestmark = pytest.mark.web
 
 
-def test_two_matching_elements_are_a_strict_mode_violation(open_page) -> None:  # noqa: ANN001
+def test_two_matching_elements_are_a_strict_mode_violation(open_page) -> None:
     web = open_page("twins.html")
     with pytest.raises(SelectorFailed) as caught:
         web.click("twins.save")
@@ -17,14 +17,14 @@ def test_two_matching_elements_are_a_strict_mode_violation(open_page) -> None:  
     assert caught.value.retryable
 
 
-def test_lists_may_match_several_and_within_narrows_to_one(open_page) -> None:  # noqa: ANN001
+def test_lists_may_match_several_and_within_narrows_to_one(open_page) -> None:
     web = open_page("twins.html")
     assert web.count("twins.save") == 2
     assert web.texts("twins.save") == ["Save", "Save"]
     web.click("twins.first_save")
 
 
-def test_a_missing_element_times_out_naming_the_logical_name(open_page, quirk_server) -> None:  # noqa: ANN001
+def test_a_missing_element_times_out_naming_the_logical_name(open_page, quirk_server) -> None:
     web = open_page("twins.html", timeout_ms=800)
     with pytest.raises(SelectorFailed) as caught:
         web.click("twins.missing")
@@ -34,19 +34,19 @@ def test_a_missing_element_times_out_naming_the_logical_name(open_page, quirk_se
     assert not web.is_visible("twins.missing")  # asking is not waiting
 
 
-def test_an_unknown_logical_name_is_a_config_error(open_page) -> None:  # noqa: ANN001
+def test_an_unknown_logical_name_is_a_config_error(open_page) -> None:
     web = open_page("twins.html")
     with pytest.raises(ConfigError, match="quirks: no selector named 'twins.sav'"):
         web.click("twins.sav")
 
 
-def test_a_server_error_page_is_an_application_error(open_page, quirk_server) -> None:  # noqa: ANN001
+def test_a_server_error_page_is_an_application_error(open_page, quirk_server) -> None:
     web = open_page("twins.html")
     with pytest.raises(ApplicationError, match=f"quirks: {quirk_server.url}/status/502 answered HTTP 502"):
         web.goto(f"{quirk_server.url}/status/502")
 
 
-def test_an_unreachable_application_is_screen_not_reached(open_page) -> None:  # noqa: ANN001
+def test_an_unreachable_application_is_screen_not_reached(open_page) -> None:
     import socket
 
     with socket.socket() as probe:  # a port nobody listens on

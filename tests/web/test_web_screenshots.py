@@ -26,7 +26,7 @@ def colours(image: Image.Image) -> set[tuple[int, int, int]]:
 
 
 @pytest.fixture
-def filled_login(open_page):  # noqa: ANN001, ANN201
+def filled_login(open_page):
     web = open_page("login.html")
     web.fill("login.user", "admin")
     web.fill("login.password", PASSWORD)
@@ -34,7 +34,7 @@ def filled_login(open_page):  # noqa: ANN001, ANN201
     return web
 
 
-def test_password_and_sensitive_fields_are_black_in_the_screenshot(filled_login, tmp_path: Path) -> None:  # noqa: ANN001
+def test_password_and_sensitive_fields_are_black_in_the_screenshot(filled_login, tmp_path: Path) -> None:
     web = filled_login
     path = tmp_path / "shots" / "01-login.png"
     web.screenshot(path)
@@ -47,7 +47,7 @@ def test_password_and_sensitive_fields_are_black_in_the_screenshot(filled_login,
         assert len(colours(user)) > 2, "the user field should be shown as it is"
 
 
-def test_without_the_mask_the_secrets_would_show(filled_login, tmp_path: Path) -> None:  # noqa: ANN001
+def test_without_the_mask_the_secrets_would_show(filled_login, tmp_path: Path) -> None:
     """Guards the test above: a plain screenshot of the same fields is not black."""
     web = filled_login
     path = tmp_path / "plain.png"
@@ -57,7 +57,7 @@ def test_without_the_mask_the_secrets_would_show(filled_login, tmp_path: Path) -
             assert colours(region(shot, web.find(name).bounding_box())) != {BLACK}
 
 
-def test_a_screenshot_creates_its_folder_and_the_page_keeps_working(filled_login, tmp_path: Path) -> None:  # noqa: ANN001
+def test_a_screenshot_creates_its_folder_and_the_page_keeps_working(filled_login, tmp_path: Path) -> None:
     web = filled_login
     path = tmp_path / "deep" / "er" / "shot.png"
     web.screenshot(path)

@@ -66,8 +66,11 @@ def write_workbook(path: Path, rows: Sequence[Row]) -> Path:
 
 def results(path: Path) -> list[dict[str, Any]]:
     """The rows of a results workbook, keyed by header."""
-    sheet = load_workbook(path, read_only=True).active
-    rows = list(sheet.iter_rows(values_only=True))
+    book = load_workbook(path, read_only=True)
+    try:
+        rows = list(book.active.iter_rows(values_only=True))
+    finally:
+        book.close()
     return [dict(zip(rows[0], row, strict=False)) for row in rows[1:]]
 
 

@@ -26,7 +26,7 @@ def test_a_workbook_becomes_exactly_those_bills_and_a_rerun_adds_nothing(
         Row("Stark Utilities Co", f"{prefix}003", dt.date(2026, 9, 5), dt.date(2026, 11, 4), Decimal("1980.10"),
             "5780", "Phone lines"),  # a LedgerSMB account number, mapped in the config; a quickfill prefix
         Row("Umbrella Legal Partners", f"{prefix}001", dt.date(2026, 9, 7), dt.date(2026, 9, 21), Decimal("7.05"),
-            "Expenses:Legal Fees", "Müller & Søn review ✓"),  # same number, another vendor; not ASCII
+            "Expenses:Legal Fees", "Review (contract #7/8) & fees"),  # same number, another vendor
     ]
     workbook = write_workbook(tmp_path / "invoices.xlsx", rows)
 
@@ -68,14 +68,17 @@ def test_an_unknown_vendor_or_account_is_refused_before_anything_is_entered(
             "Telephone", "unknown vendor"),
         Row("Globex Telecom LLC", f"{prefix}003", dt.date(2026, 9, 1), dt.date(2026, 10, 1), Decimal("30.00"),
             "Expenses", "a placeholder account"),
+        Row("Globex Telecom LLC", f"{prefix}004", dt.date(2026, 9, 1), dt.date(2026, 10, 1), Decimal("40.00"),
+            "Telephone", "Müller & Søn ✓"),
     ]
     workbook = write_workbook(tmp_path / "invoices.xlsx", rows)
     result = clerk(clerk_env, "--input", str(workbook))
     assert result.returncode == 1, result.stdout + result.stderr
     report = results(workbook.with_name("invoices.results.xlsx"))
-    assert [r["status"] for r in report] == ["held", "invalid", "invalid"]
+    assert [r["status"] for r in report] == ["held", "invalid", "invalid", "invalid"]
     assert "no GnuCash vendor is named 'Nobody Trading Ltd'" in report[1]["message"]
     assert "Expenses is a placeholder, not an expense account" in report[2]["message"]
+    assert "characters the GnuCash target cannot type into a bill line (ø ü ✓)" in report[3]["message"]
     assert bills(prefix) == []
 
 

@@ -8,10 +8,12 @@ stored procedures, random account numbers), and check the applications' real sta
 
 from __future__ import annotations
 
+import html
 import http.cookiejar
 import json
 import os
 import random
+import re
 import subprocess
 import sys
 import urllib.parse
@@ -22,9 +24,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from openpyxl import load_workbook
 
 PROJECT = Path(__file__).resolve().parents[3]
 RT_URL = "http://127.0.0.1:8085"
+# RT's default search format: what "Spreadsheet" exports for a plain ticket search
+RESULTS_FORMAT = ("'<b><a href=\"__WebPath__/Ticket/Display.html?id=__id__\">__id__</a></b>/TITLE:#', "
+                  "'<b><a href=\"__WebPath__/Ticket/Display.html?id=__id__\">__Subject__</a></b>/TITLE:Subject', "
+                  "Status, QueueName, Owner, Priority, '__NEWLINE__', '__NBSP__', '<small>__Requestors__</small>', "
+                  "'<small>__CreatedRelative__</small>', '<small>__ToldRelative__</small>', "
+                  "'<small>__LastUpdatedRelative__</small>', '<small>__TimeLeft__</small>'")
 # the sandboxes' seeded logins (public test data, see sandbox/credentials.sh)
 SANDBOX_ENV = {
     "CLERK_LEDGERSMB_USER": "admin", "CLERK_LEDGERSMB_PASSWORD": "Admin123!",
@@ -57,10 +66,7 @@ class Billing:
         self.tag = tag
 
     def customer(self, plan: str, *, end_date: str | None = None) -> Customer:
-        while True:
-            account = str(random.randint(60_000_000, 69_999_999))
-            if not psql(f"SELECT 1 FROM entity_credit_account WHERE meta_number = {_quote(account)}"):
-                break
+        account = unused_account()
         name = f"{self.tag} customer {account}"
         psql(f"""
         DO $$ DECLARE eid int; ar int; cash int; pg int; BEGIN
@@ -86,6 +92,12 @@ class Billing:
     def end_date(account: str) -> str | None:
         rows = psql(f"SELECT coalesce(enddate::text, '-') FROM entity_credit_account WHERE meta_number = {_quote(account)}")
         return None if rows[0][0] == "-" else rows[0][0]
+
+    @staticmethod
+    def add_note(account: str, text: str) -> None:
+        """A Credit Account note, as the Notes tab stores it."""
+        psql(f"INSERT INTO eca_note (note_class, note, ref_key, subject) SELECT 3, {_quote(text)}, id, "
+             f"'Plan change' FROM entity_credit_account WHERE meta_number = {_quote(account)}")
 
     @staticmethod
     def notes(account: str) -> list[str]:
@@ -133,14 +145,26 @@ class RtApi:
         return list(self.get(f"/ticket/{ticket}/history?fields=Type,OldValue,NewValue&per_page=100")["items"])
 
     def comments(self, ticket: int) -> list[str]:
-        """The text of every comment on the ticket, oldest first."""
-        texts = []
-        for txn in self.history(ticket):
-            if txn["Type"] != "Comment":
-                continue
-            parts = self.get(f"/transaction/{txn['id']}/attachments?fields=Content,ContentType")["items"]
-            texts.append(" ".join(" ".join(str(p.get("Content") or "") for p in parts).split()))
-        return texts
+        """The text of every comment on the ticket, oldest first, without HTML and extra spacing."""
+        return [self._content(txn["id"]) for txn in self.history(ticket) if txn["Type"] == "Comment"]
+
+    def _content(self, transaction: str) -> str:
+        parts = self.get(f"/transaction/{transaction}/attachments?fields=Content,ContentType")["items"]
+        text = " ".join(str(part.get("Content") or "") for part in parts)
+        return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", text)).split())
+
+    def types(self, ticket: int) -> list[str]:
+        """The transaction types of the ticket's history (Create, Comment, Status, Correspond...)."""
+        return [str(txn["Type"]) for txn in self.history(ticket)]
+
+    def export_tsv(self, ticket: int, target: Path) -> Path:
+        """RT's own spreadsheet export (Search/Results.tsv) of one ticket, as the web UI serves it."""
+        query = urllib.parse.urlencode({"Query": f"id = {ticket}", "Format": RESULTS_FORMAT})
+        request = urllib.request.Request(f"{RT_URL}/Search/Results.tsv?{query}",
+                                         headers={"Referer": f"{RT_URL}/Search/Results.html"})  # RT's CSRF check
+        with self._http.open(request, timeout=30) as answer:
+            target.write_bytes(answer.read())
+        return target
 
 
 # ---------------------------------------------------------------------- clerk
@@ -159,6 +183,7 @@ class Clerk:
     """``clerk run plan_change`` in a subprocess, with this test's own ledger and recordings."""
 
     def __init__(self, tmp: Path, tag: str) -> None:
+        self.recordings = tmp / "recordings"
         self.env = {**os.environ, **SANDBOX_ENV,
                     "CLERK_HOME": str(PROJECT),
                     "CLERK_CLERK__DATA_DIR": str(tmp / "var"),
@@ -178,6 +203,24 @@ class Clerk:
         with log.open("wb") as output:
             return subprocess.Popen(self.command(*args), env=self.env, cwd=PROJECT, stdout=output,
                                     stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def results(path: Path) -> list[dict[str, Any]]:
+    """The rows of a results workbook, as dicts by header."""
+    rows = list(load_workbook(path, read_only=True).active.iter_rows(values_only=True))
+    return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+
+
+def latest_results(recordings: Path) -> Path:
+    """The results workbook of the newest run of a live queue."""
+    return max((recordings / "plan_change").glob("*/results.xlsx"), key=lambda p: p.stat().st_mtime)
+
+
+def unused_account() -> str:
+    while True:
+        account = str(random.randint(60_000_000, 69_999_999))
+        if not psql(f"SELECT 1 FROM entity_credit_account WHERE meta_number = {_quote(account)}"):
+            return account
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,176 @@
+"""What ops see: ``clerk status``, ``clerk runs list`` and ``clerk runs show RUN``.
+
+Everything is read from files the runner keeps (the job store, the journal, the runner
+lock) and from the ledger, so these commands work whether or not a runner is running.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text
+
+from clerk._config import Settings
+from clerk._engine import ledger_path
+from clerk._errors import ConfigError
+from clerk._ledger import Ledger, RunRecord, RunStatus, process_alive
+from clerk.scheduler._apscheduler import stored_jobs
+from clerk.scheduler._journal import Event, Journal, journal_path
+from clerk.scheduler._lock import read_runner
+from clerk.scheduler._runner import store_path
+from clerk.scheduler._spec import Schedule
+
+_ATTENTION = ("failed", "invalid", "held", "pending")
+_ALL_ROWS_UP_TO = 50
+
+
+def outcome_of(run: RunRecord) -> str:
+    """The run's outcome in the words of RunOutcome, from what the ledger keeps."""
+    if run.status is RunStatus.RUNNING:
+        return "running" if process_alive(run.pid, run.host) else "interrupted"
+    if run.status in (RunStatus.STOPPED, RunStatus.REJECTED):
+        return run.status.value
+    if run.counts.get("failed"):
+        return "failed_items"
+    if run.counts.get("invalid") or run.counts.get("held"):
+        return "invalid_items"
+    return "succeeded"
+
+
+def counts_text(counts: Mapping[str, int]) -> str:
+    return ", ".join(f"{key} {value}" for key, value in sorted(counts.items()) if value) or "-"
+
+
+def duration_of(run: RunRecord) -> dt.timedelta:
+    started = dt.datetime.fromisoformat(run.started_at)
+    ended = dt.datetime.fromisoformat(run.ended_at) if run.ended_at else dt.datetime.now(dt.UTC)
+    return ended - started
+
+
+def _when(value: dt.datetime | str | None) -> str:
+    if value is None:
+        return "-"
+    moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
+
+
+def _span(delta: dt.timedelta) -> str:
+    seconds = int(delta.total_seconds())
+    return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m" if seconds >= 3600 else f"{seconds // 60}m{seconds % 60:02d}s"
+
+
+def status_view(settings: Settings, schedule: Schedule | None) -> Group:
+    """The runner, and per job: trigger, next fire time, running or not, the last run."""
+    runner = read_runner(settings.data_dir)
+    alive = runner is not None and runner.alive
+    head = Text(f"runner: running (pid {runner.pid}, since {runner.started_at})" if alive and runner else
+                "runner: not running", style="green" if alive else "yellow")
+    stored = stored_jobs(store_path(settings))
+    journal = Journal(journal_path(settings.data_dir)) if journal_path(settings.data_dir).exists() else None
+    ledger = Ledger(ledger_path(settings)) if ledger_path(settings).exists() else None
+    table = Table(title=f"jobs ({schedule.path if schedule else 'no schedule file'})")
+    for column in ("job", "bot", "trigger", "input", "next fire", "state", "last run", "outcome", "rows"):
+        table.add_column(column)
+    names = sorted(set(schedule.jobs if schedule else {}) | set(stored))
+    try:
+        for name in names:
+            spec = schedule.jobs.get(name) if schedule else None
+            job = stored.get(name)
+            state = _state(journal, name, alive)
+            run = _last_run(journal, ledger, name)
+            table.add_row(
+                name, spec.bot if spec else "?", job.trigger if job else (spec.trigger.describe() if spec else "-"),
+                spec.input_label if spec else "-",
+                _when(job.next_fire) if job else "not in the job store yet",
+                state if spec else f"{state} (removed from the schedule)",
+                f"{run.id} ({_when(run.started_at)})" if run else "-",
+                outcome_of(run) if run else "-", counts_text(run.counts) if run else "-",
+            )
+    finally:
+        if ledger is not None:
+            ledger.close()
+    return Group(head, table)
+
+
+def _state(journal: Journal | None, job: str, runner_alive: bool) -> str:
+    last = journal.last(job, Event.FIRED, Event.IDLE) if journal else None
+    if last is None or last.event is Event.IDLE:
+        return "idle"
+    return f"running since {_when(last.at)}" if runner_alive else "interrupted (resumes at the next start)"
+
+
+def _last_run(journal: Journal | None, ledger: Ledger | None, job: str) -> RunRecord | None:
+    entry = journal.last(job, Event.RUN_ENDED) if journal else None
+    if entry is None or entry.run_id is None or ledger is None:
+        return None
+    return ledger.run(entry.run_id)
+
+
+def runs_table(runs: Iterable[RunRecord]) -> Table:
+    table = Table(title="runs (newest first)")
+    for column in ("run", "bot", "outcome", "started", "duration", "rows", "input"):
+        table.add_column(column)
+    for run in runs:
+        table.add_row(run.id, run.bot, outcome_of(run), _when(run.started_at), _span(duration_of(run)),
+                      counts_text(run.counts), Path(run.input_path).name if "/" in run.input_path else run.input_path)
+    return table
+
+
+def resolve_run(ledger: Ledger, run_id: str) -> RunRecord:
+    """The run with this id, or the only one starting with it.
+
+    Raises:
+        ConfigError: no run, or several, match.
+    """
+    matches = ledger.runs_matching(run_id)
+    exact = [run for run in matches if run.id == run_id]
+    if exact or len(matches) == 1:
+        return (exact or matches)[0]
+    if not matches:
+        raise ConfigError(f"no run {run_id!r} in {ledger.path}")
+    raise ConfigError(f"{run_id!r} matches {len(matches)} runs ({', '.join(r.id for r in matches)}); give more of it")
+
+
+def run_view(ledger: Ledger, run: RunRecord) -> Group:
+    """One run: what, when, how long, items by status, and the rows that need attention."""
+    facts = Table.grid(padding=(0, 2))
+    for label, value in (("run", run.id), ("bot", run.bot), ("outcome", outcome_of(run)),
+                         ("input", run.input_path), ("started", _when(run.started_at)),
+                         ("ended", _when(run.ended_at)), ("duration", _span(duration_of(run))),
+                         ("recordings", run.recording_dir), ("host / pid", f"{run.host} / {run.pid}")):
+        facts.add_row(label, value)
+    by_status = Table(title="items by status")
+    by_status.add_column("status")
+    by_status.add_column("rows", justify="right")
+    rows = ledger.results(run.id)
+    counts = dict(run.counts) or _count(rows.values())
+    for status, count in sorted(counts.items()):
+        by_status.add_row(status, str(count))
+    shown = [r for _, r in sorted(rows.items()) if len(rows) <= _ALL_ROWS_UP_TO or r["status"] in _ATTENTION]
+    detail = Table(title="rows" if len(rows) <= _ALL_ROWS_UP_TO else "rows that need attention")
+    for column in ("row", "reference", "status", "app ref", "message"):
+        detail.add_column(column)
+    for row in shown:
+        style = "red" if row["status"] in ("failed", "invalid") else None
+        detail.add_row(str(row["row"]), row["reference"] or "-", row["status"], row["app_ref"] or "-",
+                       row["message"], style=style)
+    errors = [f"row {r['row']}: {r['message']}" for r in shown if r["status"] in ("failed", "invalid")]
+    parts: list[object] = [facts, by_status, detail]
+    if errors:
+        parts.append(Text("errors:\n" + "\n".join(f"  {e}" for e in errors), style="red"))
+    return Group(*parts)  # type: ignore[arg-type]
+
+
+def _count(rows: Iterable[Mapping[str, object]]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[str(row["status"])] = counts.get(str(row["status"]), 0) + 1
+    return counts
+
+
+def print_view(view: Group | Table, console: Console | None = None) -> None:
+    (console or Console(width=200)).print(view, soft_wrap=False)

@@ -1,0 +1,56 @@
+"""A run killed in the middle of a bill, then resumed, leaves exactly one bill per invoice."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import subprocess
+import time
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from clerk.desktop._x11 import XDisplay
+
+from .conftest import CLERK, PROJECT, Row, bills, clerk, results, write_workbook
+
+pytestmark = pytest.mark.e2e
+
+
+def _wait_for_title(display: str, part: str, process: subprocess.Popen[bytes], timeout: float = 120) -> None:
+    x = XDisplay(display)
+    try:
+        deadline = time.monotonic() + timeout
+        while not any(part in w.title for w in x.windows()):
+            assert process.poll() is None, "clerk ended before the moment to kill it"
+            assert time.monotonic() < deadline, f"no window title with {part!r} appeared"
+            time.sleep(0.02)
+    finally:
+        x.close()
+
+
+def test_a_run_killed_mid_bill_then_resumed_leaves_no_duplicate(
+        tmp_path: Path, prefix: str, clerk_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XAUTHORITY", clerk_env["XAUTHORITY"])  # python-xlib reads it from the environment
+    rows = [Row("Globex Telecom LLC", f"{prefix}00{n}", dt.date(2026, 8, n), dt.date(2026, 9, n),
+                Decimal(f"{n}00.25"), "Telephone", f"line {n}") for n in (1, 2, 3)]
+    workbook = write_workbook(tmp_path / "invoices.xlsx", rows)
+    args = [*CLERK, "run", "invoice_entry", "--target", "gnucash", "--input", str(workbook)]
+    process = subprocess.Popen(args, env=clerk_env, cwd=PROJECT, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        _wait_for_title(clerk_env["DISPLAY"], f"Edit Bill - {prefix}002", process)  # bill 2 is half entered
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
+    assert [b.id for b in bills(prefix)] == [f"{prefix}001"]  # only the first bill was saved
+
+    resumed = clerk(clerk_env, "--input", str(workbook))
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    saved = bills(prefix)
+    assert [(b.id, b.total, b.due) for b in saved] == [(r.number, r.amount, r.due_date) for r in rows]
+    report = results(workbook.with_name("invoices.results.xlsx"))
+    assert [r["status"] for r in report] == ["already_present", "done", "done"]
+    assert [r["gnucash_bill"] for r in report] == [b.ref for b in saved]
