@@ -232,6 +232,11 @@ class _Engine:
             except BusinessError as err:  # find may already know the item will be refused
                 self._record(item, ItemStatus.INVALID, message=f"dry run: {err}")
                 continue
+            except BotError as err:
+                if err.stops_run:
+                    raise
+                self._record(item, ItemStatus.FAILED, message=f"dry run: {err.code}: {err}")
+                continue
             if found is not None:
                 self._record(item, ItemStatus.ALREADY_PRESENT, found.app_ref,
                              f"dry run: already in {app}; would not be entered")

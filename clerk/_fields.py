@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
 
 
 class FieldError(ValueError):
@@ -65,6 +66,8 @@ def money(value: Any, *, places: int = 2) -> Decimal:
     if isinstance(value, bool) or isinstance(value, (dt.date, dt.datetime)):
         raise FieldError(f"{value!r} is not an amount")
     raw = repr(value) if isinstance(value, float) else str(value).strip()
+    if isinstance(value, str) and not _PLAIN_NUMBER.fullmatch(raw):
+        raise FieldError(f"{raw!r} is not a number (use digits and a decimal point)")
     try:
         amount = Decimal(raw)
     except InvalidOperation:

@@ -135,7 +135,8 @@ def make_run(root: Path, *, run_id: str = "20260101-120000-abcdef", items: int =
     settings = make_settings(root, traces)
     recording = Recording(settings.recordings_dir / bot / run_id)
     started = (ended or dt.datetime.now(dt.UTC)) - dt.timedelta(minutes=5)
-    recording.write_manifest({"run_id": run_id, "bot": bot, "input": {"path": str(root / "in.xlsx"), "sha256": "0" * 64},
+    recording.write_manifest({"run_id": run_id, "bot": bot,
+                              "input": {"path": str(root / "in.xlsx"), "sha256": "0" * 64},
                               "started_at": started.isoformat(), "settings": settings.as_dict()})
     report = RunReport(run_id=run_id, bot=bot, input_path=root / "in.xlsx", output_path=root / "out.xlsx",
                        recording_dir=recording.folder)
@@ -145,7 +146,7 @@ def make_run(root: Path, *, run_id: str = "20260101-120000-abcdef", items: int =
         for row in range(2, items + 2):
             key = item_key(row)
             log = logger.bind(run_id=run_id, bot=bot, item=key)
-            log.info("working on row {}", row)
+            log.info("working on row {}", row)  # noqa: PLE1205 - loguru's braces
             for number in range(1, shots + 1):
                 path = recording.shot_path(key, "ledgersmb", f"step {number}")
                 path.write_bytes(png_bytes(f"{key} {number}") if unique_shots else base + key.encode())
@@ -159,10 +160,10 @@ def make_run(root: Path, *, run_id: str = "20260101-120000-abcdef", items: int =
                     zipped.writestr("trace.trace", json.dumps({"type": "before", "item": key}) + "\n")
             status = ItemStatus.FAILED if row in failed else ItemStatus.DONE
             if row in failed:
-                log.warning("row {}: failed (APPLICATION: the screen went away)", row)
+                log.warning("row {}: failed (APPLICATION: the screen went away)", row)  # noqa: PLE1205
+            message = "APPLICATION: the screen went away" if row in failed else "entered"
             report.results.append(ItemResult(row=row, reference=f"vendor|INV-{row}", status=status,
-                                             app_ref=None if row in failed else str(1000 + row),
-                                             message="APPLICATION: the screen went away" if row in failed else "entered"))
+                                             app_ref=None if row in failed else str(1000 + row), message=message))
     finally:
         run_log.close()
     recording.write_manifest({"ended_at": (ended or dt.datetime.now(dt.UTC)).isoformat(),

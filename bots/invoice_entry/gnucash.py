@@ -33,7 +33,17 @@ from bots.apps.gnucash import GnuCash
 from bots.invoice_entry.gnucash_book import Account, Bill, GnuCashBook, Vendor
 from bots.invoice_entry.gnucash_screens import VendorBill
 from bots.invoice_entry.model import SCHEMA, Invoice
-from clerk import App, ApplicationError, Bot, BusinessError, FatalError, Found, Problem, RunContext, WorkItem
+from clerk import (
+    App,
+    ApplicationError,
+    Bot,
+    BusinessError,
+    FatalError,
+    Found,
+    Problem,
+    RunContext,
+    WorkItem,
+)
 
 APP = "gnucash"
 
@@ -114,14 +124,23 @@ def preflight(ctx: RunContext, items: Sequence[WorkItem[Invoice]]) -> Iterator[P
     for item in items:
         invoice = item.data
         assert invoice is not None
-        checks = (lambda: vendor_of(book, invoice.vendor),
-                  lambda: check_typeable(account_of(book, invoice.account, mapping).full_name, "account"),
-                  lambda: check_typeable(invoice.description, "description"))
-        for check in checks:
-            try:
-                check()
-            except BusinessError as err:
-                yield item.problem(err.column, str(err))
+        for err in _problems(book, invoice, mapping):
+            yield item.problem(err.column, str(err))
+
+
+def _problems(book: GnuCashBook, invoice: Invoice, mapping: Mapping[str, Any]) -> Iterator[BusinessError]:
+    try:
+        vendor_of(book, invoice.vendor)
+    except BusinessError as err:
+        yield err
+    try:
+        check_typeable(account_of(book, invoice.account, mapping).full_name, "account")
+    except BusinessError as err:
+        yield err
+    try:
+        check_typeable(invoice.description, "description")
+    except BusinessError as err:
+        yield err
 
 
 def find(ctx: RunContext, invoice: Invoice) -> Found | None:

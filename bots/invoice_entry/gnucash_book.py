@@ -14,10 +14,9 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
-import xml.etree.ElementTree as ET  # noqa: N817 - the file is GnuCash's own output on this machine
+import xml.etree.ElementTree as ET
 import zlib
 from dataclasses import dataclass
-from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
@@ -160,7 +159,7 @@ def _accounts(book: ET.Element) -> dict[str, Account]:
                                          placeholder is not None and (placeholder.text or "") == "true")
 
     def full_name(guid: str) -> str:
-        name, kind, parent, _ = raw[guid]
+        name, _, parent, _ = raw[guid]
         if parent not in raw or raw[parent][1] == "ROOT":
             return name
         return f"{full_name(parent)}{SEPARATOR}{name}"
@@ -207,7 +206,3 @@ def _due_date(transaction: ET.Element) -> dt.date | None:
     if value is None:
         return None
     return _date(value, "ts:date")
-
-
-def as_fraction(amount: Decimal) -> Fraction:
-    return Fraction(amount)

@@ -86,10 +86,11 @@ def live_source(ctx: RunContext) -> Table:
 
 
 # ---------------------------------------------------------------------- find / enter
-def _read_ticket(ctx: RunContext, ticket: PlanTicket, *, fresh: bool = False) -> TicketView:
+def _read_ticket(ctx: RunContext, ticket: PlanTicket) -> TicketView:
+    """The ticket's page, opened unless it is already on screen (find, then enter)."""
     page = TicketPage(_rt(ctx))
-    shown = not fresh and page.showing(ticket.rt_id)
-    view = page.read(ticket.rt_id, fresh=fresh)
+    shown = page.showing(ticket.rt_id)
+    view = page.read(ticket.rt_id)
     if not shown:
         ctx.snap("ticket", RT)
     return view
@@ -204,13 +205,15 @@ def _change_billing(ctx: RunContext, situation: Situation) -> CreditAccount:
 
 
 def _post(ctx: RunContext, ticket: PlanTicket, view: TicketView, text: str, status: str) -> None:
-    """Comment and set the status in one update, then reload the ticket and check both."""
+    """Comment and set the status in one update, then check both on the ticket's page, which
+    RT fetches afresh after the update (POST, redirect, GET)."""
     rt = _rt(ctx)
     form = CommentForm(rt)
     form.fill(ticket.rt_id, text, status, current_status=view.status)
     ctx.snap("comment typed", RT)
-    form.submit()
-    after = _read_ticket(ctx, ticket, fresh=True)
+    form.submit(ticket.rt_id)
+    after = TicketPage(rt).read(ticket.rt_id)
+    ctx.snap("ticket updated", RT)
     last_seen = max((t.id for t in view.transactions), default=0)
     commented = not text or any(t.kind == "comment" and records.same_text(text, t.body)
                                 for t in after.after(last_seen))

@@ -153,7 +153,10 @@ class CommentForm:
             web.wait("update.editor")
             web.fill("update.editor", text)
 
-    def submit(self) -> None:
-        """Update Ticket, and wait for the ticket's page that RT shows next."""
+    def submit(self, ticket_id: int) -> None:
+        """Update Ticket, and wait for the ticket's page: RT redirects to it after the update."""
         self.web.click("update.submit")
         self.web.wait("ticket.status")
+        if not TicketPage(self.rt).showing(ticket_id):
+            raise ApplicationError(f"rt: after Update Ticket the browser shows {self.web.page.url}, "
+                                   f"not ticket {ticket_id}")

@@ -18,8 +18,16 @@ from clerk._secrets import REDACTOR
 HMAC_KEY_VARIABLE = "CLERK_AUDIT_HMAC_KEY"
 GENESIS = "0" * 64  # the "previous hash" of a run's first event
 
-__all__ = ["GENESIS", "HMAC_KEY_VARIABLE", "canonical", "hmac_key", "sha256_hex", "sha256_of", "sign",
-           "plain_json"]
+__all__ = [
+    "GENESIS",
+    "HMAC_KEY_VARIABLE",
+    "canonical",
+    "hmac_key",
+    "plain_json",
+    "sha256_hex",
+    "sha256_of",
+    "sign",
+]
 
 
 def plain_json(value: Any) -> Any:

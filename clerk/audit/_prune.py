@@ -46,7 +46,7 @@ def plan_prune(recordings_dir: Path, ledger_path: Path, older_than: dt.timedelta
     cutoff = (now or dt.datetime.now(dt.UTC)) - older_than
     decisions = []
     for folder in run_folders(recordings_dir):
-        manifest = read_manifest_quietly(folder)
+        manifest = _manifest_of(folder)
         ended = _ended(manifest, folder)
         if ended >= cutoff:
             continue
@@ -67,7 +67,7 @@ def apply_prune(decisions: list[PruneDecision]) -> None:
             decision.folder.with_name(f"{decision.folder.name}.report.html").unlink(missing_ok=True)
 
 
-def read_manifest_quietly(folder: Path) -> dict[str, object]:
+def _manifest_of(folder: Path) -> dict[str, object]:
     try:
         return read_manifest(folder)
     except ValueError:

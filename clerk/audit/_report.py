@@ -99,15 +99,15 @@ def _thumbnail(path: Path) -> str:
 
 def _header(manifest: dict[str, Any], verification: Verification, folder: Path) -> str:
     git = manifest.get("git") or {}
+    source = manifest.get("input") or {}
     fields = [
         ("Bot", manifest.get("bot")), ("Run", manifest.get("run_id", folder.name)),
         ("Outcome", manifest.get("outcome")), ("Started", manifest.get("started_at")),
         ("Ended", manifest.get("ended_at")), ("Sealed", manifest.get("sealed_at")),
         ("Host / user", f"{manifest.get('host', '?')} / {manifest.get('user', '?')}"),
-        ("clerk", f"{manifest.get('clerk_version', '?')}, commit {git.get('commit', 'unknown')[:12]}"
-                  f"{' (uncommitted changes)' if git.get('dirty') else ''}"),
-        ("Input", f"{(manifest.get('input') or {}).get('name', '')} "
-                  f"sha256 {(manifest.get('input') or {}).get('sha256', '')}"),
+        ("clerk", f"{manifest.get('clerk_version', '?')}, commit {str(git.get('commit', 'unknown'))[:12]}"
+                  + (" (uncommitted changes)" if git.get("dirty") else "")),
+        ("Input", f"{source.get('name', '')} sha256 {source.get('sha256', '')}"),
         ("Config sha256", manifest.get("config_sha256")),
         ("Counts", ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in (manifest.get("counts") or {}).items())),
         ("Signature", verification.signature),
@@ -152,16 +152,7 @@ def _item_section(item: dict[str, Any], errors: list[dict[str, Any]], verificati
     findings = [f for f in verification.findings
                 if f.where.startswith((f"shots/{key}/", f"traces/{key}/")) or line_items.get(f.where) == key]
     tampered = {f.where for f in findings}
-    rows = []
-    for number, step in enumerate(item.get("steps", []), start=1):
-        where = step.get("url") or step.get("window") or ""
-        shown = where if len(where) <= 90 else where[:88] + "…"
-        shot = pictures.html(step["shot"], step["shot"] in tampered) if step.get("shot") else '<span class="muted">none</span>'
-        rows.append(f"<tr><td>{number}</td><td>{escape(str(step.get('at', ''))[11:23])}</td>"
-                    f"<td>{escape(str(step.get('name', '')))}</td><td>{escape(str(step.get('app', '')))}</td>"
-                    f'<td class="where" title="{escape(where)}">{escape(shown)}</td><td>{escape(str(step.get("action", "")))}'
-                    f"{'<br>' + escape(step['error']) if step.get('error') else ''}</td>"
-                    f"<td>{escape(str(step.get('outcome', '')))}</td><td>{shot}</td></tr>")
+    rows = [_step_row(number, step, tampered, pictures) for number, step in enumerate(item.get("steps", []), 1)]
     steps = ("<table class=steps><thead><tr><th>#</th><th>Time</th><th>Step</th><th>App</th><th>URL / window</th>"
              f"<th>Action</th><th>Outcome</th><th>Screenshot</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
              if rows else '<p class="muted">No steps were recorded for this item.</p>')
@@ -178,6 +169,20 @@ def _item_section(item: dict[str, Any], errors: list[dict[str, Any]], verificati
             f'<p>{escape(str(item.get("message") or ""))}</p>{check}{steps}'
             f"{f'<h3>Errors</h3><ul class=errors>{error_list}</ul>' if error_list else ''}"
             f"{f'<h3>Traces</h3><ul>{traces}</ul>' if traces else ''}</details>")
+
+
+def _step_row(number: int, step: dict[str, Any], tampered: set[str], pictures: _Pictures) -> str:
+    where = str(step.get("url") or step.get("window") or "")
+    shown = where if len(where) <= 90 else where[:88] + "…"
+    shot = (pictures.html(step["shot"], step["shot"] in tampered) if step.get("shot")
+            else '<span class="muted">none</span>')
+    error = f"<br>{escape(step['error'])}" if step.get("error") else ""
+    cells = [str(number), escape(str(step.get("at", ""))[11:23]), escape(str(step.get("name", ""))),
+             escape(str(step.get("app", "")))]
+    return (f"<tr>{''.join(f'<td>{cell}</td>' for cell in cells)}"
+            f'<td class="where" title="{escape(where)}">{escape(shown)}</td>'
+            f"<td>{escape(str(step.get('action', '')))}{error}</td>"
+            f"<td>{escape(str(step.get('outcome', '')))}</td><td>{shot}</td></tr>")
 
 
 def _run_level_errors(errors: dict[str, list[dict[str, Any]]], item_keys: set[str]) -> str:

@@ -24,7 +24,8 @@ text-align:left;vertical-align:top}th{background:var(--bg);position:sticky;top:0
 .s-done,.s-ready{background:#dafbe1;color:var(--ok)}.s-already_present{background:#ddf4ff;color:#0969da}
 .s-failed{background:#ffebe9;color:var(--bad)}.s-invalid,.s-held{background:#fff8c5;color:var(--warn)}
 details.item{border:1px solid var(--line);border-radius:6px;margin:8px 0;padding:0 12px}
-details.item>summary{cursor:pointer;padding:8px 0;font-weight:600}details.item[open]>summary{border-bottom:1px solid var(--line)}
+details.item>summary{cursor:pointer;padding:8px 0;font-weight:600}
+details.item[open]>summary{border-bottom:1px solid var(--line)}
 .steps td.where{max-width:360px;word-break:break-all;color:var(--muted);font-size:12px}
 .shot{display:inline-block;margin:2px}.shot img{width:240px;height:auto;max-height:300px;object-fit:cover;
 object-position:top;border:1px solid var(--line);border-radius:4px;background:var(--bg)}

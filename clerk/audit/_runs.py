@@ -42,7 +42,8 @@ def find_run(reference: str, recordings_dir: Path) -> Path:
     if len(matches) == 1:
         return matches[0]
     if not matches:
-        raise ConfigError(f"no run {reference!r}: give a run folder, an exported zip, or a run id under {recordings_dir}")
+        raise ConfigError(f"no run {reference!r}: give a run folder, an exported zip, "
+                          f"or a run id under {recordings_dir}")
     raise ConfigError(f"run id {reference!r} is ambiguous: {', '.join(str(m) for m in matches)}")
 
 

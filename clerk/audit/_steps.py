@@ -15,6 +15,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from loguru import logger
+
 from clerk._recording import sha256_of
 from clerk._secrets import REDACTOR
 
@@ -38,8 +40,8 @@ def where_is(session: Any) -> dict[str, str]:
         title = title() if callable(title) else title
         if isinstance(title, str) and title:
             found["window"] = title
-    except Exception:  # noqa: BLE001 - evidence is best effort; a dying session must not break the item
-        pass
+    except Exception as err:  # noqa: BLE001 - evidence is best effort; a dying session must not break the item
+        logger.debug("cannot tell where the session is: {}", err)
     return {key: REDACTOR.scrub(value) for key, value in found.items()}
 
 

@@ -14,7 +14,13 @@ from typing import Any
 from clerk.audit._chain import EVENTS_FILE, check_chain
 from clerk.audit._digest import hmac_key
 from clerk.audit._finding import Finding, Problem
-from clerk.audit._manifest import MANIFEST_FILE, file_hashes, manifest_digest, manifest_signature, read_manifest
+from clerk.audit._manifest import (
+    MANIFEST_FILE,
+    file_hashes,
+    manifest_digest,
+    manifest_signature,
+    read_manifest,
+)
 
 
 @dataclass(slots=True)
@@ -52,9 +58,9 @@ def verify_run(folder: Path, *, key: bytes | None = None, require_signature: boo
         return result
     seal = manifest.get("seal")
     if not manifest or not isinstance(seal, dict):
-        missing = "missing" if not manifest else "has no seal"
-        result.add(Problem.NOT_SEALED, MANIFEST_FILE, f"the manifest is {missing}: the run is still running, "
-                                                      "was interrupted, or the manifest was replaced")
+        missing = "the manifest is missing" if not manifest else "the manifest has no seal"
+        result.add(Problem.NOT_SEALED, MANIFEST_FILE, f"{missing}: the run is still running, was interrupted "
+                                                      "before its end, or the manifest was replaced")
         return result
     if manifest_digest(manifest) != seal.get("manifest_sha256"):
         result.add(Problem.MANIFEST_EDITED, MANIFEST_FILE, "its content no longer matches the digest sealed with it")
@@ -131,7 +137,8 @@ def _check_files(result: Verification, sealed: dict[str, str], actual: dict[str,
                 result.add(Problem.FILE_CHANGED, path, "its content changed since the run was sealed")
     for path, digest in sorted(added.items()):
         copies = [p for p, d in sealed.items() if d == digest]
-        result.add(Problem.FILE_ADDED, path, f"not part of the sealed run{f' (a copy of {copies[0]})' if copies else ''}")
+        copy = f" (a copy of {copies[0]})" if copies else ""
+        result.add(Problem.FILE_ADDED, path, f"not part of the sealed run{copy}")
 
 
 def _check_steps(result: Verification, manifest: dict[str, Any], actual: dict[str, str]) -> None:

@@ -15,7 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 from loguru import logger
 
-from clerk._errors import ApplicationError, ConfigError, FatalError, ScreenNotReached, SelectorFailed
+from clerk._errors import (
+    ApplicationError,
+    ConfigError,
+    FatalError,
+    ScreenNotReached,
+    SelectorFailed,
+)
 from clerk.desktop._input import Input
 from clerk.desktop._screen import Match, Region, grab, locate, save_masked
 from clerk.desktop._selectors import DesktopSelectorBook

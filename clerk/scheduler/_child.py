@@ -1,4 +1,4 @@
-"""One run in a child process of the runner: ``python -m clerk.scheduler._child REQUEST.json``.
+"""One run in a child process of the runner: ``python -m clerk.scheduler REQUEST.json``.
 
 The runner starts every run in a child process so that it can always end it: a browser
 that hangs, a leak or a crash stays in the child. The child runs the engine exactly as
@@ -183,7 +183,3 @@ def main(argv: list[str] | None = None) -> int:
                              timed_out=signals.timed_out)
     result.write(Path(request.result_path))
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -46,6 +46,8 @@ class JobWorker:
     alert_on_invalid: bool = True
     _bot_locks: dict[str, threading.Lock] = field(default_factory=dict)
     _inboxes: dict[str, Inbox] = field(default_factory=dict)
+    _active: int = 0
+    _changed: threading.Condition = field(default_factory=threading.Condition)
 
     def __post_init__(self) -> None:
         for spec in self.schedule.jobs.values():
@@ -55,6 +57,11 @@ class JobWorker:
 
     def jobs_with_interrupted_work(self) -> list[str]:
         return [name for name, inbox in self._inboxes.items() if inbox.interrupted()]
+
+    def wait_idle(self) -> None:
+        """Return once no job is working (used on shutdown, after new fires were stopped)."""
+        with self._changed:
+            self._changed.wait_for(lambda: self._active == 0)
 
     def fire(self, job_name: str) -> None:
         """The handler the scheduler calls. Never raises: failures are logged, journaled and alerted."""
@@ -67,6 +74,8 @@ class JobWorker:
             log.warning("not started: another job is running bot {}", spec.bot)
             self.journal.record(job_name, Event.SKIPPED, f"another job is running bot {spec.bot}")
             return
+        with self._changed:
+            self._active += 1
         self.journal.record(job_name, Event.FIRED, spec.input_label)
         try:
             if spec.inbox is not None:
@@ -82,6 +91,9 @@ class JobWorker:
         finally:
             self.journal.record(job_name, Event.IDLE)
             lock.release()
+            with self._changed:
+                self._active -= 1
+                self._changed.notify_all()
 
     # ------------------------------------------------------------------ inbox jobs
     def _drain(self, spec: JobSpec, inbox: Inbox) -> None:

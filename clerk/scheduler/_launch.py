@@ -67,7 +67,7 @@ class Launcher:
         ).write(request_path)
         started = time.monotonic()
         child = subprocess.Popen(
-            [sys.executable, "-m", "clerk.scheduler._child", str(request_path)], cwd=self.project_dir,
+            [sys.executable, "-m", "clerk.scheduler", str(request_path)], cwd=self.project_dir,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True,
             start_new_session=True,
         )

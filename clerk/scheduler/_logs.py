@@ -2,8 +2,8 @@
 
 The framework never adds sinks; the runner does, once, here. Both sinks scrub secrets
 from the final text (the file sink formats each line itself, traceback included, then
-scrubs it). APScheduler logs through the standard library; its warnings (missed runs)
-are routed into loguru so they land in the same two places.
+scrubs it). APScheduler logs through the standard library; its errors are routed into
+loguru so they land in the same two places (the runner logs missed and skipped runs).
 """
 
 from __future__ import annotations
@@ -53,5 +53,5 @@ def configure_runner_logs(settings: LogSettings, verbose: bool = False) -> None:
                    retention=settings.retention, encoding="utf-8", diagnose=False, backtrace=False)
     scheduler_log = logging.getLogger("apscheduler")
     scheduler_log.handlers = [_ToLoguru()]
-    scheduler_log.setLevel(logging.WARNING)
+    scheduler_log.setLevel(logging.ERROR)  # missed and skipped runs are logged by the runner itself
     scheduler_log.propagate = False

@@ -85,7 +85,7 @@ class _JournalEvents:
         self.journal.record(job, Event.MISSED, f"due at {scheduled.isoformat()}")
 
     def busy(self, job: str, scheduled: dt.datetime) -> None:
-        logger.bind(bot=job).warning("not started at {}: its previous run is still working", scheduled)
+        logger.bind(bot=job).info("not started at {}: its previous run is still working", scheduled)
         self.journal.record(job, Event.SKIPPED, f"due at {scheduled.isoformat()}: the previous run still works")
 
     def caught_up(self, job: str, scheduled: dt.datetime) -> None:
@@ -136,6 +136,8 @@ class Runner:
             logger.info("stopping ({}): no new runs; the running ones finish their current item", self._stop_reason)
             self.stopping.set()
             scheduler.pause()
+            scheduler.wake()  # let the scheduler's thread see the pause before its next timed wake-up
+            worker.wait_idle()
         finally:
             self.stopping.set()
             scheduler.shutdown(wait=True)

@@ -16,6 +16,7 @@ from PIL import Image
 from clerk import OperatorAbort, ScreenNotReached, SelectorFailed
 from clerk.desktop import Desktop
 from clerk.desktop._screen import Region, grab
+
 from .conftest import TK_APP, WINDOW_AT, TkWindow
 
 pytestmark = pytest.mark.desktop

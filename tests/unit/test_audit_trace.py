@@ -20,12 +20,14 @@ SECRET = 'Pa"ss/wörd 42!'
 def trace_lines() -> list[dict[str, object]]:
     return [
         {"version": 10, "type": "context-options", "title": "row-00002"},
-        {"type": "before", "callId": "c1", "method": "fill", "params": {"selector": "input[name=login]", "value": "admin"}},
+        {"type": "before", "callId": "c1", "method": "fill",
+         "params": {"selector": "input[name=login]", "value": "admin"}},
         {"type": "log", "callId": "c1", "message": '  fill("admin")'},
         {"type": "before", "callId": "c2", "method": "fill", "params": {"selector": "#pw", "value": SECRET}},
         {"type": "log", "callId": "c2", "message": '  locator resolved to <input value="" type="password" id="pw"/>'},
         {"type": "log", "callId": "c2", "message": f"  fill({json.dumps(SECRET)})"},
-        {"type": "before", "callId": "c3", "method": "fill", "params": {"selector": "input[name=iban]", "value": "DE02 1203"}},
+        {"type": "before", "callId": "c3", "method": "fill",
+         "params": {"selector": "input[name=iban]", "value": "DE02 1203"}},
         {"type": "log", "callId": "c3", "message": '  locator resolved to <input value="DE02 1203" name="iban"/>'},
         {"type": "before", "callId": "c4", "method": "inputValue", "params": {"selector": "input[name=iban]"}},
         {"type": "after", "callId": "c4", "result": {"value": "DE02 1203"}},

@@ -20,7 +20,7 @@ from clerk import (
 )
 from clerk._engine import RunOptions, StopFlag, ledger_path, run_bot
 from clerk._ledger import ItemState, Ledger, RunStatus
-from clerk._outcome import RunOutcome
+from clerk._outcome import ItemStatus, RunOutcome
 
 HEADER = ["Reference", "Amount", "Notes"]
 
@@ -358,14 +358,12 @@ def test_a_file_bot_without_input_is_a_config_error(make_bot, settings) -> None:
 
 
 # ---------------------------------------------------------------------------- a run that ends in an error
-@pytest.mark.parametrize("where", ["preflight", "dry run"])
-def test_a_run_ended_by_an_error_is_recorded_as_stopped(make_bot, fake_app, settings, lines, where: str) -> None:
+def test_a_run_ended_by_a_preflight_error_is_recorded_as_stopped(make_bot, fake_app, settings, lines) -> None:
     fake_app.preflight_errors = [ApplicationError("the menu never opened")] * 3
-    fake_app.find_errors["A-1"] = [ApplicationError("the menu never opened")] * 3
-    bot = make_bot(preflight=fake_app.preflight) if where == "preflight" else make_bot()
+    bot = make_bot(preflight=fake_app.preflight)
     path = lines(("A-1", "1"), ("A-2", "2"))
     with pytest.raises(ApplicationError, match="the menu never opened"):
-        run(bot, settings, path, dry_run=where == "dry run")
+        run(bot, settings, path)
     assert fake_app.entered() == []
     ledger = Ledger(ledger_path(settings))
     try:
@@ -378,3 +376,12 @@ def test_a_run_ended_by_an_error_is_recorded_as_stopped(make_bot, fake_app, sett
     assert manifest["stop_reason"] == "APPLICATION: the menu never opened"
     rows = workbook_rows(path.with_name("lines.results.xlsx"))
     assert [row[-2] for row in rows[1:]] == ["no outcome recorded", "no outcome recorded"]
+
+
+def test_a_dry_run_lookup_that_keeps_failing_fails_only_its_row(make_bot, fake_app, settings, lines) -> None:
+    fake_app.find_errors["A-1"] = [ApplicationError("the menu never opened")] * 3
+    report = run(make_bot(), settings, lines(("A-1", "1"), ("A-2", "2")), dry_run=True)
+    assert [r.status for r in report.results] == [ItemStatus.FAILED, ItemStatus.READY]
+    assert "the menu never opened" in report.results[0].message
+    assert report.exit_code == 3
+    assert fake_app.entered() == []

@@ -103,5 +103,5 @@ class ClerkResult:
 def clerk(env: dict[str, str], *args: str, timeout: float = 240) -> ClerkResult:
     """``clerk run invoice_entry --target gnucash ARGS`` in a subprocess."""
     done = subprocess.run([*CLERK, "run", "invoice_entry", "--target", "gnucash", *args], env=env, cwd=PROJECT,
-                          capture_output=True, text=True, timeout=timeout)
+                          capture_output=True, text=True, timeout=timeout, check=False)
     return ClerkResult(done.returncode, done.stdout, done.stderr)

@@ -194,8 +194,10 @@ class Clerk:
     def command(self, *args: str) -> list[str]:
         return [sys.executable, "-m", "clerk", "run", "plan_change", *args]
 
-    def run(self, *args: str) -> ClerkResult:
-        done = subprocess.run(self.command(*args), env=self.env, capture_output=True, text=True,
+    def run(self, *args: str, ledger: Path | None = None) -> ClerkResult:
+        """One run; ``ledger`` puts the work-item ledger in another folder (a fresh one)."""
+        env = {**self.env, "CLERK_CLERK__DATA_DIR": str(ledger)} if ledger else self.env
+        done = subprocess.run(self.command(*args), env=env, capture_output=True, text=True,
                               timeout=600, cwd=PROJECT)
         return ClerkResult(done.returncode, done.stdout, done.stderr)
 
