@@ -67,10 +67,6 @@ class _Silent:
     def advanced(self, result: ItemResult) -> None: ...
 
 
-class _StopRun(Exception):
-    pass
-
-
 def ledger_path(settings: Settings) -> Path:
     return settings.data_dir / "ledger.sqlite3"
 
@@ -228,7 +224,7 @@ class _Engine:
         for item in todo:
             self.ctx.item_key = item.key
             try:
-                found = self.with_retries(lambda: self.bot.find(self.ctx, item.data), item.key)
+                found = self.with_retries(lambda data=item.data: self.bot.find(self.ctx, data), item.key)
             except BusinessError as err:  # find may already know the item will be refused
                 self._record(item, ItemStatus.INVALID, message=f"dry run: {err}")
                 continue

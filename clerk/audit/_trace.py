@@ -51,7 +51,7 @@ class ItemTracer:
     policy: TracePolicy
     item: str = "run"
     failed: bool = False
-    _traced: dict[str, _Traced] = field(default_factory=dict)
+    _traced: dict[str, _Traced] = field(default_factory=dict, init=False)
 
     def attach(self, app: str, web: WebPage) -> None:
         if self.policy == "off":
