@@ -7,6 +7,7 @@ formatted the message and any traceback, so nothing slips past either way.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
 from pathlib import Path
@@ -15,7 +16,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 from loguru import logger
 
 from clerk._secrets import REDACTOR
-from clerk.audit._chain import ChainHead
+from clerk.audit._chain import ChainHead, event_hash
+from clerk.audit._digest import hmac_key
 
 if TYPE_CHECKING:
     from loguru import Message, Record
@@ -64,12 +66,28 @@ def _scrubbed(value: Any) -> Any:
     return value
 
 
-def _ends_mid_line(path: Path) -> bool:
-    with path.open("rb") as handle:
-        if handle.seek(0, 2) == 0:
-            return False
-        handle.seek(-1, 2)
-        return handle.read(1) != b"\n"
+def _cut_torn_line(path: Path) -> bytes:
+    """A crash can leave the last line half written: cut it off and return it, so the chain
+    goes on from the last whole event. A whole event that only lacks its newline stays."""
+    if not path.is_file():
+        return b""
+    data = path.read_bytes()
+    if not data or data.endswith(b"\n"):
+        return b""
+    start = data.rfind(b"\n") + 1
+    tail = data[start:]
+    try:
+        event = json.loads(tail)
+        whole = isinstance(event, dict) and event.get("hash") == event_hash(event)
+    except ValueError:
+        whole = False
+    with path.open("r+b") as handle:
+        if whole:
+            handle.seek(0, 2)
+            handle.write(b"\n")
+            return b""
+        handle.truncate(start)
+    return tail
 
 
 class RunLog:
@@ -83,14 +101,18 @@ class RunLog:
     def __init__(self, path: Path, run_id: str) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
+        hmac_key()  # registers the run's signing key for redaction before anything is logged
+        torn = _cut_torn_line(path)
         self._head = ChainHead.of_file(path)
         self._file = path.open("a", encoding="utf-8")
-        if _ends_mid_line(path):
-            self._file.write("\n")  # a line cut short by a crash stays on its own line
         self._sink_id = logger.add(
             self._write, level="DEBUG", serialize=True, diagnose=False,
             filter=lambda record: record["extra"].get("run_id") == run_id,
         )
+        if torn:
+            logger.bind(run_id=run_id, torn_sha256=hashlib.sha256(torn).hexdigest()).warning(
+                "the run's log ended in a line cut short by a crash ({} bytes after event {}); "
+                "it was removed and the log goes on from there", len(torn), self._head.seq)
 
     @property
     def head(self) -> ChainHead:

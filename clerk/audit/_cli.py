@@ -56,8 +56,10 @@ def verify_command(ctx: click.Context, run: str, require_signature: bool) -> Non
 
 def _print_verification(label: str, result: Verification) -> None:
     if result.intact:
-        click.secho(f"{label}: intact ({result.files} files, {result.events} events as sealed; "
-                    f"signature {result.signature})", fg="green")
+        signature = {"valid": "signature valid", "unchecked": "signature not checked",
+                     "unsigned": "not signed"}.get(result.signature, result.signature)
+        click.secho(f"{label}: intact ({result.files} files, {result.events} events as sealed; {signature})",
+                    fg="green")
     else:
         click.secho(f"{label}: NOT INTACT, {len(result.findings)} problem(s):", fg="red", err=True)
         for finding in result.findings:

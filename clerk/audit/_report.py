@@ -174,13 +174,14 @@ def _item_section(item: dict[str, Any], errors: list[dict[str, Any]], verificati
 def _step_row(number: int, step: dict[str, Any], tampered: set[str], pictures: _Pictures) -> str:
     where = str(step.get("url") or step.get("window") or "")
     shown = where if len(where) <= 90 else where[:88] + "…"
+    title = f' title="{escape(where)}"' if shown != where else ""
     shot = (pictures.html(step["shot"], step["shot"] in tampered) if step.get("shot")
             else '<span class="muted">none</span>')
     error = f"<br>{escape(step['error'])}" if step.get("error") else ""
     cells = [str(number), escape(str(step.get("at", ""))[11:23]), escape(str(step.get("name", ""))),
              escape(str(step.get("app", "")))]
     return (f"<tr>{''.join(f'<td>{cell}</td>' for cell in cells)}"
-            f'<td class="where" title="{escape(where)}">{escape(shown)}</td>'
+            f'<td class="where"{title}>{escape(shown)}</td>'
             f"<td>{escape(str(step.get('action', '')))}{error}</td>"
             f"<td>{escape(str(step.get('outcome', '')))}</td><td>{shot}</td></tr>")
 

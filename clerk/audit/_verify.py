@@ -39,9 +39,6 @@ class Verification:
     def add(self, problem: Problem, where: str, detail: str) -> None:
         self.findings.append(Finding(problem=problem, where=where, detail=detail))
 
-    def findings_under(self, prefix: str) -> list[Finding]:
-        return [f for f in self.findings if f.where.startswith(prefix)]
-
 
 def verify_run(folder: Path, *, key: bytes | None = None, require_signature: bool = False) -> Verification:
     """Check a sealed run folder. ``key`` defaults to CLERK_AUDIT_HMAC_KEY.

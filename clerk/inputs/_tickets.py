@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from clerk._errors import ConfigError, InputFileError
-from clerk.inputs._table import SourceRow, Table, _blank, _match_columns, _raw_rows
+from clerk.inputs._table import SourceRow, Table, _blank, _match_columns, _raw_rows, normalize_header
 
 TICKET_FIELDS = ("ticket", "subject", "description", "account", "plan")
 SYSTEM_FIELD = "system"
@@ -97,8 +97,9 @@ def read_ticket_export(path: Path, formats: Sequence[TicketFormat], *, choice: s
                        allow_empty: bool = False) -> Table:
     """Read ``path`` with the format named ``choice``, or with the best fit for ``auto``.
 
-    The best fit is the usable format whose columns match the most headers; a tie is
-    an error, because guessing whose ticket ids these are would be unsafe.
+    The best fit is the usable format whose columns match the most headers, a header the
+    format lists counting more than one that merely equals a field name; a tie is an error,
+    because guessing whose ticket ids these are would be unsafe.
 
     Raises:
         InputFileError: the file cannot be read, no format fits it, the fit is ambiguous,
@@ -151,7 +152,7 @@ def _choose(path: Path, headers: Sequence[str], formats: Sequence[TicketFormat],
         if problem:
             reasons.append(f"{fmt.name}: {problem}")
         else:
-            candidates.append((len(positions), fmt, positions))
+            candidates.append((_score(fmt, headers, positions), fmt, positions))
     if not candidates:
         raise InputFileError(f"{path}: no ticket export format fits its header row ({'; '.join(reasons)}); "
                              f"columns found: {_found(headers)}")
@@ -162,6 +163,12 @@ def _choose(path: Path, headers: Sequence[str], formats: Sequence[TicketFormat],
         raise InputFileError(f"{path}: the header row fits several ticket export formats equally well ({names}); "
                              "choose one with the setting export_format")
     return winners[0]
+
+
+def _score(fmt: TicketFormat, headers: Sequence[str], positions: Mapping[str, int]) -> int:
+    """Two points for a header the format lists, one for a header that merely equals a field name."""
+    return sum(2 if normalize_header(headers[i]) in {normalize_header(a) for a in fmt.columns.get(field, ())} else 1
+               for field, i in positions.items())
 
 
 def _found(headers: Sequence[str]) -> str:

@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from loguru import logger
 
@@ -29,6 +29,9 @@ from clerk.scheduler._journal import Event, Journal
 from clerk.scheduler._launch import ChildOutcome, Launcher
 from clerk.scheduler._spec import JobSpec, Schedule
 from clerk.scheduler._verdict import RunSummary, Verdict, failure_reason, judge, needs_alert
+
+if TYPE_CHECKING:
+    from loguru import Logger
 
 _POLL_ROUNDS = 3  # per fire: look again for files that were still arriving, at most this often
 _PROBLEMS_SHOWN = 10
@@ -66,12 +69,11 @@ class JobWorker:
     def fire(self, job_name: str) -> None:
         """The handler the scheduler calls. Never raises: failures are logged, journaled and alerted."""
         spec = self.schedule.jobs.get(job_name)
-        log = logger.bind(bot=job_name)
         if spec is None or self.stopping.is_set():
             return
         lock = self._bot_locks[spec.bot]
         if not lock.acquire(blocking=False):
-            log.warning("not started: another job is running bot {}", spec.bot)
+            _log(job_name).warning("not started: another job is running bot {}", spec.bot)
             self.journal.record(job_name, Event.SKIPPED, f"another job is running bot {spec.bot}")
             return
         with self._changed:
@@ -83,7 +85,7 @@ class JobWorker:
             else:
                 self._run_queue(spec)
         except Exception as err:  # noqa: BLE001 - the runner must outlive any one job
-            log.opt(exception=err).error("the job failed: {}", err)
+            _log(job_name).opt(exception=err).error("the job failed: {}", err)
             self.journal.record(job_name, Event.ERROR, f"{type(err).__name__}: {err}")
             self._alert(RunSummary(job=job_name, bot=spec.bot, input=spec.input_label, run_id=None, outcome="error",
                                    counts={}, reason=f"{type(err).__name__}: {err}", recordings=None,
@@ -118,19 +120,19 @@ class JobWorker:
                 self.stopping.wait(spec.inbox.settle.total_seconds() if spec.inbox else 0)
 
     def _work_file(self, spec: JobSpec, inbox: Inbox, working: Path) -> None:
-        log = logger.bind(bot=spec.name)
         if working.suffix.lower() not in INPUT_SUFFIXES:
             reason = f"{working.name} is not a file clerk reads ({', '.join(INPUT_SUFFIXES)}); nothing was entered"
             moved = inbox.finish(working, failed=True)
-            summary = self._summary(spec, str(moved), None, None, "rejected", reason, "fix the file and drop it again")
+            summary = self._summary(spec, str(moved), None, None, "rejected", reason,
+                                    "fix the file and drop it again")
             inbox.explain(moved, summary.text())
-            log.error("{}", reason)
+            _log(spec.name).error("{}", reason)
             self.journal.record(spec.name, Event.FILE_MOVED, f"failed: {reason}", input_path=working.name)
             self._alert(summary)
             return
         sha256 = sha256_of(working)
         self.journal.record(spec.name, Event.RUN_STARTED, input_path=working.name)
-        log.info("running {} on {}", spec.bot, working.name)
+        _log(spec.name).info("running {} on {}", spec.bot, working.name)
         outcome = self.launcher.run(spec, working)
         run_id = self._run_id(spec, outcome)
         runs_before = self.journal.runs_of_file(spec.name, working.name, sha256)
@@ -140,7 +142,7 @@ class JobWorker:
                             input_path=working.name)
         if verdict is Verdict.RESUME:
             self.journal.record(spec.name, Event.FILE_KEPT, reason, run_id=run_id, input_path=working.name)
-            log.info("{} stays in {}: {}", working.name, inbox.spec.working, reason)
+            _log(spec.name).info("{} stays in {}: {}", working.name, inbox.spec.working, reason)
             return
         if verdict is Verdict.RETRY:
             self.journal.count_run_of_file(spec.name, working.name, sha256)
@@ -156,15 +158,15 @@ class JobWorker:
         summary = self._summary(spec, str(where), outcome, run_id, _label(outcome), reason, next_step)
         if verdict is Verdict.FAILED:
             inbox.explain(where, summary.text())
-        (log.info if verdict is Verdict.PROCESSED else log.warning)("{} {}: {}", working.name, verdict.value, reason)
+        level = "INFO" if verdict is Verdict.PROCESSED else "WARNING"
+        _log(spec.name).log(level, "{} {}: {}", working.name, verdict.value, reason)
         if needs_alert(outcome, verdict, on_invalid=self.alert_on_invalid):
             self._alert(summary)
 
     # ------------------------------------------------------------------ queue jobs
     def _run_queue(self, spec: JobSpec) -> None:
-        log = logger.bind(bot=spec.name)
         self.journal.record(spec.name, Event.RUN_STARTED, input_path=spec.input_label)
-        log.info("running {} on {}", spec.bot, spec.input_label)
+        _log(spec.name).info("running {} on {}", spec.bot, spec.input_label)
         outcome = self.launcher.run(spec, None)
         run_id = self._run_id(spec, outcome)
         result = outcome.result
@@ -172,7 +174,7 @@ class JobWorker:
         reason = "every item done or already present" if succeeded else failure_reason(outcome)
         self.journal.record(spec.name, Event.RUN_ENDED, f"{_label(outcome)}: {reason}", run_id=run_id,
                             input_path=spec.input_label)
-        (log.info if succeeded else log.warning)("{}: {}", spec.input_label, reason)
+        _log(spec.name).log("INFO" if succeeded else "WARNING", "{}: {}", spec.input_label, reason)
         if needs_alert(outcome, None, on_invalid=self.alert_on_invalid):
             self._alert(self._summary(spec, spec.input_label, outcome, run_id, _label(outcome), reason,
                                       "see the results workbook; the queue is read again at the next fire"))
@@ -231,6 +233,10 @@ class JobWorker:
         sent, errors = self.alerter.send(summary)
         detail = f"sent by {', '.join(sent) or 'no channel'}" + (f"; failed: {'; '.join(errors)}" if errors else "")
         self.journal.record(summary.job, Event.ALERT, detail, run_id=summary.run_id)
+
+
+def _log(job: str) -> Logger:
+    return logger.bind(bot=job)
 
 
 def _label(outcome: ChildOutcome) -> str:

@@ -15,7 +15,7 @@ import socket
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import IO
+from typing import IO, Self
 
 from clerk._errors import ConfigError
 from clerk._ledger import process_alive
@@ -61,7 +61,7 @@ class RunnerLock:
         self.path = lock_path(data_dir)
         self._file: IO[str] | None = None
 
-    def __enter__(self) -> RunnerLock:
+    def __enter__(self) -> Self:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         handle = self.path.open("a+", encoding="utf-8")
         try:

@@ -98,7 +98,8 @@ class _JournalEvents:
 
 
 class Runner:
-    def __init__(self, settings: Settings, schedule: Schedule, config: RunnerConfig, *, verbose: bool = False) -> None:
+    def __init__(self, settings: Settings, schedule: Schedule, config: RunnerConfig, *,
+                 verbose: bool = False) -> None:
         self.settings = settings
         self.schedule = schedule
         self.config = config

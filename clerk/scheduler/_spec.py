@@ -228,7 +228,8 @@ def _retry(tree: Any, where: str) -> RetrySpec:
             raise ConfigError(f"{where} {key} must be a whole number of at least 1, got {value!r}")
     return RetrySpec(
         attempts=attempts, runs=runs,
-        wait_initial=_seconds(tree["wait_initial_s"], f"{where} wait_initial_s") if "wait_initial_s" in tree else None,
+        wait_initial=_seconds(tree["wait_initial_s"], f"{where} wait_initial_s")
+        if "wait_initial_s" in tree else None,
         wait_max=_seconds(tree["wait_max_s"], f"{where} wait_max_s") if "wait_max_s" in tree else None,
     )
 

@@ -7,6 +7,7 @@ lock) and from the ledger, so these commands work whether or not a runner is run
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from clerk.scheduler._apscheduler import stored_jobs
 from clerk.scheduler._journal import Event, Journal, journal_path
 from clerk.scheduler._lock import read_runner
 from clerk.scheduler._runner import store_path
-from clerk.scheduler._spec import Schedule
+from clerk.scheduler._spec import JobSpec, Schedule
 
 _ATTENTION = ("failed", "invalid", "held", "pending")
 _ALL_ROWS_UP_TO = 50
@@ -51,16 +52,23 @@ def duration_of(run: RunRecord) -> dt.timedelta:
     return ended - started
 
 
-def _when(value: dt.datetime | str | None) -> str:
+def _when(value: dt.datetime | str | None, zone: str | None = None) -> str:
+    """A time for people: in ``zone`` (a job's own), else in this machine's."""
     if value is None:
         return "-"
     moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
+    return moment.astimezone(zoneinfo.ZoneInfo(zone) if zone else None).strftime("%Y-%m-%d %H:%M:%S %Z")
+
+
+def _trigger_text(spec: JobSpec) -> str:
+    return spec.trigger.describe() + (", working days only" if spec.calendar else "")
 
 
 def _span(delta: dt.timedelta) -> str:
     seconds = int(delta.total_seconds())
-    return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m" if seconds >= 3600 else f"{seconds // 60}m{seconds % 60:02d}s"
+    if seconds >= 3600:
+        return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
+    return f"{seconds // 60}m{seconds % 60:02d}s"
 
 
 def status_view(settings: Settings, schedule: Schedule | None) -> Group:
@@ -83,9 +91,9 @@ def status_view(settings: Settings, schedule: Schedule | None) -> Group:
             state = _state(journal, name, alive)
             run = _last_run(journal, ledger, name)
             table.add_row(
-                name, spec.bot if spec else "?", job.trigger if job else (spec.trigger.describe() if spec else "-"),
+                name, spec.bot if spec else "?", _trigger_text(spec) if spec else (job.trigger if job else "-"),
                 spec.input_label if spec else "-",
-                _when(job.next_fire) if job else "not in the job store yet",
+                _when(job.next_fire, spec.trigger.timezone if spec else None) if job else "not in the job store yet",
                 state if spec else f"{state} (removed from the schedule)",
                 f"{run.id} ({_when(run.started_at)})" if run else "-",
                 outcome_of(run) if run else "-", counts_text(run.counts) if run else "-",

@@ -3,6 +3,7 @@ is found at its exact line."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -107,17 +108,32 @@ def test_the_run_log_writes_a_chain_and_a_resumed_run_continues_it(tmp_path: Pat
     assert json.loads(lines[0])["record"]["message"] == "first session, event a"
 
 
-def test_a_line_cut_short_by_a_crash_does_not_hide_the_next_events(tmp_path: Path) -> None:
+def test_a_line_cut_short_by_a_crash_is_replaced_by_an_event_saying_so(tmp_path: Path) -> None:
     path = tmp_path / "events.jsonl"
-    path.write_text("\n".join(chain_of(2)) + "\n" + chain_of(3)[2][:30], encoding="utf-8")
+    torn = chain_of(3)[2][:30]
+    path.write_text("\n".join(chain_of(2)) + "\n" + torn, encoding="utf-8")
     run_log = RunLog(path, "run-y")
     try:
         logger.bind(run_id="run-y").info("after the crash")
     finally:
         run_log.close()
     lines = path.read_text(encoding="utf-8").splitlines()
-    assert len(lines) == 4 and json.loads(lines[3])["seq"] == 3
-    assert problems(lines) == [(Problem.EVENT_EDITED, "events.jsonl:3")]  # the torn line, and only it
+    assert check_chain(lines).findings == [] and len(lines) == 4
+    note = json.loads(lines[2])["record"]
+    assert "cut short by a crash (30 bytes after event 2)" in note["message"]
+    assert note["extra"]["torn_sha256"] == hashlib.sha256(torn.encode()).hexdigest()
+
+
+def test_a_whole_last_event_without_its_newline_is_kept(tmp_path: Path) -> None:
+    path = tmp_path / "events.jsonl"
+    path.write_text("\n".join(chain_of(2)), encoding="utf-8")
+    run_log = RunLog(path, "run-z")
+    try:
+        logger.bind(run_id="run-z").info("resumed")
+    finally:
+        run_log.close()
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 3 and check_chain(lines).findings == []
 
 
 @pytest.mark.parametrize("count", [1, 2])

@@ -3,6 +3,7 @@ to open quickly for a run of 500 items."""
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from pathlib import Path
@@ -39,6 +40,18 @@ def test_a_tampered_screenshot_is_flagged_in_the_report(tmp_path: Path) -> None:
     html = write_report(run.folder).read_text(encoding="utf-8")
     assert "NOT INTACT" in html and "changed since sealed" in html
     assert re.search(r'<details class="item" id="row-00003"[^>]*open>', html)
+
+
+def test_an_unsealed_run_still_shows_its_steps(tmp_path: Path) -> None:
+    run = make_run(tmp_path, items=2, shots=1)
+    path = run.folder / "run.json"
+    manifest = json.loads(path.read_text())
+    for key in ("seal", "items"):
+        del manifest[key]
+    path.write_text(json.dumps(manifest))
+    html = write_report(run.folder).read_text(encoding="utf-8")
+    assert "NOT INTACT" in html and "not sealed" in html
+    assert 'id="row-00002"' in html and 'id="row-00003"' in html and html.count('class="shot') == 2
 
 
 @pytest.mark.web

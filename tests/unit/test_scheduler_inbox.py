@@ -137,8 +137,8 @@ def test_a_second_runner_for_the_same_data_directory_is_refused(tmp_path: Path) 
     with RunnerLock(tmp_path):
         holder = read_runner(tmp_path)
         assert holder is not None and holder.pid == os.getpid() and holder.alive
-        with pytest.raises(RunnerAlreadyRunning, match=rf"already runs for the data directory {tmp_path}.*pid {os.getpid()}"):
-            with RunnerLock(tmp_path):
-                pass
+        refused = rf"already runs for the data directory {tmp_path}.*pid {os.getpid()}"
+        with pytest.raises(RunnerAlreadyRunning, match=refused), RunnerLock(tmp_path):
+            pass
     with RunnerLock(tmp_path):  # released: the next runner may start
         pass

@@ -60,8 +60,10 @@ class Calls:
             assert self.release.wait(WAIT)
 
 
-def every_minute(*, coalesce: bool, grace_s: float = 3600, every: dt.timedelta = dt.timedelta(minutes=1)) -> JobSpec:
-    return JobSpec(name="invoices", bot="invoice_entry", trigger=IntervalSpec(every=every, timezone="UTC"), inbox=None, queue="Q", target=None, retry=RetrySpec(),
+def every_minute(*, coalesce: bool, grace_s: float = 3600,
+                 every: dt.timedelta = dt.timedelta(minutes=1)) -> JobSpec:
+    return JobSpec(name="invoices", bot="invoice_entry", trigger=IntervalSpec(every=every, timezone="UTC"),
+                   inbox=None, queue="Q", target=None, retry=RetrySpec(),
                    timeout=dt.timedelta(hours=1), stop_grace=dt.timedelta(minutes=1),
                    misfire_grace_time=dt.timedelta(seconds=grace_s), coalesce=coalesce, calendar=None)
 

@@ -70,7 +70,8 @@ def test_the_calendar_day_is_the_day_in_the_triggers_zone() -> None:
     # 23:30 on Friday in New York is already Saturday in UTC: it is still a working day there
     spec = job(CronSpec(expression="30 23 * * *", timezone="America/New_York"), WEEKEND_AND_XMAS)
     first = fires(spec, dt.datetime(2026, 11, 27, 12, 0, tzinfo=NEW_YORK), 2)
-    assert first == [dt.datetime(2026, 11, 27, 23, 30, tzinfo=NEW_YORK), dt.datetime(2026, 11, 30, 23, 30, tzinfo=NEW_YORK)]
+    assert first == [dt.datetime(2026, 11, 27, 23, 30, tzinfo=NEW_YORK),
+                     dt.datetime(2026, 11, 30, 23, 30, tzinfo=NEW_YORK)]
 
 
 def test_an_interval_keeps_its_rhythm_and_resumes_on_the_next_working_day() -> None:

