@@ -53,19 +53,22 @@ def preflight(ctx: RunContext, items: Sequence[WorkItem[Invoice]]) -> Iterator[P
                                           f"(offered: {offered})")
         key = invoice.vendor.casefold()
         if key not in vendors:
-            vendors[key] = _vendor_problem(form, invoice.vendor)
+            ctx.item_key = item.key  # the evidence of a refused vendor goes with its first row
+            vendors[key] = _vendor_problem(ctx, form, invoice.vendor)
         if vendors[key]:
             yield item.problem("vendor", vendors[key] or "")
 
 
-def _vendor_problem(form: ApTransactionForm, vendor: str) -> str | None:
+def _vendor_problem(ctx: RunContext, form: ApTransactionForm, vendor: str) -> str | None:
     """Type the vendor into the open form and press Update, as a person would check it."""
     try:
         shown = form.choose_vendor(vendor)
     except BusinessError as err:
+        ctx.snap("vendor refused", APP)
         form.open()  # the error page replaced the form
         return str(err)
     if not _same_vendor(shown, vendor):
+        ctx.snap("vendor refused", APP)
         return f"no LedgerSMB vendor is named exactly {vendor!r} (LedgerSMB would pick {shown!r})"
     return None
 

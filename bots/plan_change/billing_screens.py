@@ -2,16 +2,14 @@
 account, read its plan (price group), end date and notes, change the plan, add a note.
 
 Every write answers with the whole contact screen redrawn into ``#maindiv``, so each
-one waits for the old pane to go. Read-back reloads the page, which fetches the
-contact screen fresh from the server (the URL hash holds ``contact.pl?action=get``).
+one waits for the old pane to go. Read-back opens the account's link in the list of
+credit accounts, which fetches the contact screen fresh from the server.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-
-from playwright.sync_api import Error as PlaywrightError
 
 from bots.apps.ledgersmb import LedgerSmb
 from clerk import ApplicationError, BusinessError, ScreenNotReached
@@ -55,11 +53,7 @@ class Contacts:
         if self.showing(account):
             return self.read(account)
         web = self.web
-        self.lsmb.navigate("menu.contacts", "menu.contacts.search", arrives="contact.search.form")
-        web.fill("contact.search.account", account)
-        with web.replacing("main.pane"):
-            web.click("contact.search.submit")
-        web.wait("contact.search.results")
+        self._search(account)
         matches = [n for n in web.texts("contact.search.result_numbers") if n == account]
         if not matches:
             return None
@@ -70,6 +64,18 @@ class Contacts:
             web.click("contact.search.result_link", account=account)
         web.wait("contact.tabs")
         return self.read(account)
+
+    def _search(self, account: str) -> None:
+        """Contacts > Search by "Account Number". The search is a GET form, so its results have
+        a stable address (the screen's own [permalink]); opening it skips the menu and the form,
+        which matters because the menu ignores a click on the entry already selected."""
+        web = self.web
+        url = f"{self.lsmb.home_url}#/contact_reports.pl?action=search&meta_number={account}"
+        if web.page.url == url:
+            self.lsmb.reset()
+        with web.replacing("main.pane"):
+            web.goto(url)
+        web.wait("contact.search.results")
 
     def showing(self, account: str) -> bool:
         """Whether the contact screen of this credit account is open."""
@@ -110,12 +116,13 @@ class Contacts:
         return plans
 
     def reload(self, account: str) -> CreditAccount:
-        """Fetch the contact screen fresh from the server and read it."""
-        try:
-            self.web.page.reload()
-        except PlaywrightError as err:
-            raise ScreenNotReached(f"ledgersmb: reloading the contact screen failed: {err.message}") from err
-        self.web.wait("contact.tabs")
+        """Fetch the contact screen fresh from the server (the account's link in the list of
+        credit accounts is a GET of contact.pl) and read it."""
+        web = self.web
+        web.click("contact.tab.credit")
+        with web.replacing("main.pane"):
+            web.click("contact.credit.listed_link", account=account)
+        web.wait("contact.tabs")
         return self.read(account)
 
     # ------------------------------------------------------------------ writing

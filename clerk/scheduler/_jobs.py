@@ -78,12 +78,10 @@ class JobWorker:
             return
         with self._changed:
             self._active += 1
-        self.journal.record(job_name, Event.FIRED, spec.input_label)
+        fired = self.journal.record(job_name, Event.FIRED, spec.input_label)
+        worked = True
         try:
-            if spec.inbox is not None:
-                self._drain(spec, self._inboxes[job_name])
-            else:
-                self._run_queue(spec)
+            worked = self._drain(spec, self._inboxes[job_name]) if spec.inbox is not None else self._run_queue(spec)
         except Exception as err:  # noqa: BLE001 - the runner must outlive any one job
             _log(job_name).opt(exception=err).error("the job failed: {}", err)
             self.journal.record(job_name, Event.ERROR, f"{type(err).__name__}: {err}")
@@ -91,33 +89,41 @@ class JobWorker:
                                    counts={}, reason=f"{type(err).__name__}: {err}", recordings=None,
                                    results_workbook=None, next_step="see the runner's log"))
         finally:
-            self.journal.record(job_name, Event.IDLE)
+            if worked:
+                self.journal.record(job_name, Event.IDLE)
+            else:
+                self.journal.forget(fired)  # an empty inbox: nothing worth keeping
             lock.release()
             with self._changed:
                 self._active -= 1
                 self._changed.notify_all()
 
     # ------------------------------------------------------------------ inbox jobs
-    def _drain(self, spec: JobSpec, inbox: Inbox) -> None:
+    def _drain(self, spec: JobSpec, inbox: Inbox) -> bool:
+        """Work the interrupted files, then the new ones; returns whether there was any."""
+        worked = False
         for working in inbox.interrupted():
             if self.stopping.is_set():
-                return
+                return True
+            worked = True
             logger.bind(bot=spec.name).info("working {} again (its last run did not finish)", working.name)
             self._work_file(spec, inbox, working)
         for _ in range(_POLL_ROUNDS):
             ready, arriving = inbox.poll()
             for path in ready:
                 if self.stopping.is_set():
-                    return
+                    return True
+                worked = True
                 working = inbox.take(path)
                 if working is None:
                     continue  # a file of that name is still being worked; it waits for the next fire
                 self.journal.record(spec.name, Event.FILE_TAKEN, input_path=path.name)
                 self._work_file(spec, inbox, working)
             if not arriving or self.stopping.is_set():
-                return
+                return worked
             if not ready:  # give the files being copied in one settle period, then look again
                 self.stopping.wait(spec.inbox.settle.total_seconds() if spec.inbox else 0)
+        return worked
 
     def _work_file(self, spec: JobSpec, inbox: Inbox, working: Path) -> None:
         if working.suffix.lower() not in INPUT_SUFFIXES:
@@ -164,7 +170,7 @@ class JobWorker:
             self._alert(summary)
 
     # ------------------------------------------------------------------ queue jobs
-    def _run_queue(self, spec: JobSpec) -> None:
+    def _run_queue(self, spec: JobSpec) -> bool:
         self.journal.record(spec.name, Event.RUN_STARTED, input_path=spec.input_label)
         _log(spec.name).info("running {} on {}", spec.bot, spec.input_label)
         outcome = self.launcher.run(spec, None)
@@ -175,9 +181,10 @@ class JobWorker:
         self.journal.record(spec.name, Event.RUN_ENDED, f"{_label(outcome)}: {reason}", run_id=run_id,
                             input_path=spec.input_label)
         _log(spec.name).log("INFO" if succeeded else "WARNING", "{}: {}", spec.input_label, reason)
-        if needs_alert(outcome, None, on_invalid=self.alert_on_invalid):
+        if needs_alert(outcome, None, on_invalid=False):  # a queue's refused tickets are answered in the queue
             self._alert(self._summary(spec, spec.input_label, outcome, run_id, _label(outcome), reason,
                                       "see the results workbook; the queue is read again at the next fire"))
+        return True
 
     # ------------------------------------------------------------------ ledger and alerts
     def _run_id(self, spec: JobSpec, outcome: ChildOutcome) -> str | None:

@@ -74,10 +74,17 @@ class Journal:
             yield db
 
     def record(self, job: str, event: Event, detail: str = "", *, run_id: str | None = None,
-               input_path: str | None = None) -> None:
+               input_path: str | None = None) -> int:
+        """Append an entry; returns its number (for :meth:`forget`)."""
         with self._connect() as db:
-            db.execute("INSERT INTO journal (at, job, event, run_id, input, detail) VALUES (?,?,?,?,?,?)",
-                       (_now(), job, event.value, run_id, input_path, REDACTOR.scrub(detail)))
+            cursor = db.execute("INSERT INTO journal (at, job, event, run_id, input, detail) VALUES (?,?,?,?,?,?)",
+                                (_now(), job, event.value, run_id, input_path, REDACTOR.scrub(detail)))
+            return int(cursor.lastrowid or 0)
+
+    def forget(self, seq: int) -> None:
+        """Drop an entry that turned out to say nothing (a fire that found no work)."""
+        with self._connect() as db:
+            db.execute("DELETE FROM journal WHERE seq=?", (seq,))
 
     def entries(self, job: str | None = None, limit: int = 100) -> list[Entry]:
         """Newest first."""

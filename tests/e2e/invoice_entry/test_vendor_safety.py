@@ -20,5 +20,8 @@ def test_partial_vendor_name_is_refused_and_never_posted(clerk: ClerkRunner, pre
 
     lenient = clerk("run", "invoice_entry", "--input", str(path), "--skip-invalid")
     assert lenient.returncode == 1
-    assert [r["status"] for r in read_results(tmp_path / "partial.results.xlsx")] == ["done", "invalid"]
+    results = read_results(tmp_path / "partial.results.xlsx")
+    assert [r["status"] for r in results] == ["done", "invalid"]
+    evidence = sorted(p.name for p in Path(str(results[1]["screenshots"])).glob("*.png"))
+    assert evidence and all(name.endswith("vendor-refused.png") for name in evidence)
     assert [(r.vendor, r.invnumber) for r in ap_rows(prefix)] == [("Globex Telecom LLC", f"{prefix}001")]
