@@ -37,7 +37,12 @@ from bots.plan_change.billing_screens import Contacts, CreditAccount
 from bots.plan_change.model import RT_SYSTEM, SCHEMA, PlanTicket
 from bots.plan_change.rt_screens import CommentForm, QueueSearch, TicketPage, TicketView
 from bots.plan_change.situation import (
-    Billing, Situation, assess_billing, request_of, rt_record, settled_in_rt,
+    Billing,
+    Situation,
+    assess_billing,
+    request_of,
+    rt_record,
+    settled_in_rt,
 )
 from clerk import App, ApplicationError, Bot, BusinessError, ConfigError, Found, RunContext
 from clerk.inputs import Table, TicketFormat, read_ticket_export, ticket_formats

@@ -17,15 +17,15 @@ _NUMBER = r"(\d{5,12})"
 
 # the first tier that finds anything decides
 _ACCOUNT_TIERS = (
-    re.compile(r"\baccount\s+(?:number|no\.?|num(?:ber)?|#)\s*[:#]?\s*" + _NUMBER + r"\b", re.I),
-    re.compile(r"\b(?:account|acct\.?|a/c)\s*[:#]?\s*" + _NUMBER + r"\b", re.I),
-    re.compile(r"\b(?:customer|client)\s+(?:number|no\.?|#)\s*[:#]?\s*" + _NUMBER + r"\b", re.I),
+    re.compile(r"\baccount\s+(?:number|no\.?|num(?:ber)?|#)\s*[:#]?\s*" + _NUMBER + r"\b", re.IGNORECASE),
+    re.compile(r"\b(?:account|acct\.?|a/c)\s*[:#]?\s*" + _NUMBER + r"\b", re.IGNORECASE),
+    re.compile(r"\b(?:customer|client)\s+(?:number|no\.?|#)\s*[:#]?\s*" + _NUMBER + r"\b", re.IGNORECASE),
 )
 _PLAN_TIERS = (
-    re.compile(r"\b(?:requested|new)\s+plan(?:\s+code)?\s*[:#]\s*" + _CODE + r"\b", re.I),
-    re.compile(r"\bto\s+(?:the\s+)?(?:plan(?:\s+code)?\s+)?" + _CODE + r"\b", re.I),
-    re.compile(r"\bplan\s+code\s*[:#]?\s*" + _CODE + r"\b", re.I),
-    re.compile(r"\bplan\s*[:#]?\s*" + _CODE + r"\b", re.I),
+    re.compile(r"\b(?:requested|new)\s+plan(?:\s+code)?\s*[:#]\s*" + _CODE + r"\b", re.IGNORECASE),
+    re.compile(r"\bto\s+(?:the\s+)?(?:plan(?:\s+code)?\s+)?" + _CODE + r"\b", re.IGNORECASE),
+    re.compile(r"\bplan\s+code\s*[:#]?\s*" + _CODE + r"\b", re.IGNORECASE),
+    re.compile(r"\bplan\s*[:#]?\s*" + _CODE + r"\b", re.IGNORECASE),
 )
 
 

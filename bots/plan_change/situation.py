@@ -87,7 +87,7 @@ class Situation:
 
 
 def request_of(ticket: PlanTicket, view: TicketView | None) -> Request:
-    text = view.request_text() if view is not None else "\n".join([ticket.subject, ticket.description])
+    text = view.request_text() if view is not None else f"{ticket.subject}\n{ticket.description}"
     return extract_request(text, account=ticket.account, plan=ticket.plan)
 
 

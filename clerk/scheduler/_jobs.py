@@ -158,7 +158,8 @@ class JobWorker:
             self.journal.forget_file(spec.name, working.name, sha256)
             where = inbox.finish(working, failed=verdict is Verdict.FAILED)
             next_step = ("nothing; it is done" if verdict is Verdict.PROCESSED
-                         else "fix what the reason and the results workbook say, then drop the file again")
+                         else "fix what the reason and the results workbook say, then drop the file again"
+                         if default_output_path(where).exists() else "fix the file, then drop it again")
             self.journal.record(spec.name, Event.FILE_MOVED, f"{verdict.value}: {where}", run_id=run_id,
                                 input_path=working.name)
         summary = self._summary(spec, str(where), outcome, run_id, _label(outcome), reason, next_step)

@@ -28,6 +28,7 @@ from typing import IO
 from loguru import logger
 
 from clerk.scheduler._child import ChildRequest, ChildResult
+from clerk.scheduler._settings import SMTP_PASSWORD_VARIABLE
 from clerk.scheduler._spec import JobSpec
 
 _WAIT_STEP = 0.25  # seconds between looks at the child, the clock and the shutdown flag
@@ -69,7 +70,7 @@ class Launcher:
         child = subprocess.Popen(
             [sys.executable, "-m", "clerk.scheduler", str(request_path)], cwd=self.project_dir,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True,
-            start_new_session=True,
+            start_new_session=True, env=_child_environment(),
         )
         with self._lock:
             self._children[child.pid] = child
@@ -124,6 +125,11 @@ class Launcher:
     def running(self) -> Iterable[int]:
         with self._lock:
             return list(self._children)
+
+
+def _child_environment() -> dict[str, str]:
+    """The runner's environment, less what only the runner needs (the alerts' SMTP password)."""
+    return {name: value for name, value in os.environ.items() if name != SMTP_PASSWORD_VARIABLE}
 
 
 def _signal(child: subprocess.Popen[str], signum: signal.Signals) -> None:

@@ -9,11 +9,11 @@ from bots.plan_change.extract import Request, extract_request
 
 @pytest.mark.parametrize(("text", "account", "plan"), [
     # the seeded RT tickets, subject first as the bot reads them
-    ("Plan change request for account 40012345\nHello,\n\nPlease move our account to the Business 50 plan "
-     "starting next billing cycle.\n\nAccount number: 40012345\nRequested plan code: BIZ-50\n\nThanks,\nMaria",
+    (("Plan change request for account 40012345\nHello,\n\nPlease move our account to the Business 50 plan "
+      "starting next billing cycle.\n\nAccount number: 40012345\nRequested plan code: BIZ-50\n\nThanks,\nMaria"),
      "40012345", "BIZ-50"),
-    ("Upgrade to Pro 100\nHi support,\n\nAccount number: 40067890\nRequested plan code: PRO-100\n\n"
-     "We need more bandwidth for the new office.", "40067890", "PRO-100"),
+    (("Upgrade to Pro 100\nHi support,\n\nAccount number: 40067890\nRequested plan code: PRO-100\n\n"
+      "We need more bandwidth for the new office."), "40067890", "PRO-100"),
     ("Change plan - acct 40099911\nAccount number: 40099911\nRequested plan code: PRO-100\nReason: renewal",
      "40099911", "PRO-100"),
     # structured lines with other spellings
@@ -25,8 +25,8 @@ def test_structured_requests(text: str, account: str, plan: str) -> None:
 
 
 @pytest.mark.parametrize(("text", "account", "plan"), [
-    ("Downgrade request\nDear team,\n\nour usage has dropped, please downgrade account 40055501 to plan code "
-     "BASIC-10.\n\nRegards", "40055501", "BASIC-10"),
+    (("Downgrade request\nDear team,\n\nour usage has dropped, please downgrade account 40055501 to plan code "
+      "BASIC-10.\n\nRegards"), "40055501", "BASIC-10"),
     ("please move acct 40099911 from BASIC-10 to PRO-100", "40099911", "PRO-100"),
     ("Upgrade a/c 40012345 to the BIZ-50 plan please", "40012345", "BIZ-50"),
     ("customer no. 40067890 wants plan PRO-100", "40067890", "PRO-100"),

@@ -128,7 +128,10 @@ def account(plan: str = "BASIC-10", *, kind: str = "Customer", end: dt.date | No
                          notes=notes)
 
 
-def assess(contacts: FakeContacts, request: Request = Request("40012345", "BIZ-50")):  # a Situation
+BIZ_50 = Request("40012345", "BIZ-50")
+
+
+def assess(contacts: FakeContacts, request: Request = BIZ_50):  # a Situation
     return assess_billing(contacts, TICKET, request, TODAY)  # type: ignore[arg-type]
 
 

@@ -19,6 +19,7 @@ import sys
 import urllib.parse
 import urllib.request
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,7 +45,8 @@ SANDBOX_ENV = {
 # ---------------------------------------------------------------------- LedgerSMB
 def psql(sql: str) -> list[list[str]]:
     """Run SQL in the company database as the postgres user; rows as lists of text."""
-    done = subprocess.run(["su", "postgres", "-s", "/bin/sh", "-c", "psql -X -q -v ON_ERROR_STOP=1 -tA -F '\t' -d acme"],
+    command = "psql -X -q -v ON_ERROR_STOP=1 -tA -F '\t' -d acme"
+    done = subprocess.run(["su", "postgres", "-s", "/bin/sh", "-c", command],
                           input=sql, check=True, capture_output=True, text=True)
     return [line.split("\t") for line in done.stdout.splitlines() if line]
 
@@ -90,7 +92,8 @@ class Billing:
 
     @staticmethod
     def end_date(account: str) -> str | None:
-        rows = psql(f"SELECT coalesce(enddate::text, '-') FROM entity_credit_account WHERE meta_number = {_quote(account)}")
+        rows = psql("SELECT coalesce(enddate::text, '-') FROM entity_credit_account "
+                    f"WHERE meta_number = {_quote(account)}")
         return None if rows[0][0] == "-" else rows[0][0]
 
     @staticmethod
@@ -116,6 +119,7 @@ class RtApi:
         form = urllib.parse.urlencode({"user": SANDBOX_ENV["CLERK_RT_USER"],
                                        "pass": SANDBOX_ENV["CLERK_RT_PASSWORD"]}).encode()
         self._http.open(f"{RT_URL}/NoAuth/Login.html", data=form, timeout=30)
+        self.created: list[int] = []
         assert self.get("/queue/PlanChanges").get("Name") == "PlanChanges", "RT login failed"
 
     def _call(self, method: str, path: str, body: Any = None) -> Any:
@@ -133,7 +137,17 @@ class RtApi:
         made = self._call("POST", "/ticket", {
             "Queue": "PlanChanges", "Subject": subject, "Requestor": "customer@example.com",
             "Content": body, "ContentType": "text/plain"})
+        self.created.append(int(made["id"]))
         return int(made["id"])
+
+    def reject_leftovers(self) -> None:
+        """Take this test's tickets that are still new or open out of the shared queue."""
+        for ticket in self.created:
+            if self.status(ticket) in ("new", "open"):
+                self.set_status(ticket, "rejected")
+
+    def comment(self, ticket: int, text: str) -> None:
+        self._call("POST", f"/ticket/{ticket}/comment", {"Content": text, "ContentType": "text/plain"})
 
     def status(self, ticket: int) -> str:
         return str(self.get(f"/ticket/{ticket}")["Status"])
@@ -198,7 +212,7 @@ class Clerk:
         """One run; ``ledger`` puts the work-item ledger in another folder (a fresh one)."""
         env = {**self.env, "CLERK_CLERK__DATA_DIR": str(ledger)} if ledger else self.env
         done = subprocess.run(self.command(*args), env=env, capture_output=True, text=True,
-                              timeout=600, cwd=PROJECT)
+                              timeout=600, cwd=PROJECT, check=False)
         return ClerkResult(done.returncode, done.stdout, done.stderr)
 
     def start(self, *args: str, log: Path) -> subprocess.Popen[bytes]:
@@ -231,8 +245,10 @@ def tag() -> str:
 
 
 @pytest.fixture(scope="module")
-def rt() -> RtApi:
-    return RtApi()
+def rt() -> Iterator[RtApi]:
+    api = RtApi()
+    yield api
+    api.reject_leftovers()
 
 
 @pytest.fixture(scope="module")

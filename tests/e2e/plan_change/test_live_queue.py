@@ -38,6 +38,7 @@ def queue_run(rt: RtApi, billing: Billing, clerk: Clerk, tag: str) -> QueueRun:
         "unknown_plan": billing.customer("BIZ-50"),
         "same_plan": billing.customer("ENT-500"),
         "note_written": billing.customer("BASIC-10"),
+        "commented": billing.customer("BIZ-50"),
     }
     c = {name: customer.account for name, customer in customers.items()}
     unknown = unused_account()
@@ -60,11 +61,18 @@ def queue_run(rt: RtApi, billing: Billing, clerk: Clerk, tag: str) -> QueueRun:
         "unknown_plan": rt.create_ticket(f"{tag} Upgrade to gold", structured.format(c["unknown_plan"], "GOLD-1")),
         "same_plan": rt.create_ticket(f"{tag} Enterprise please", structured.format(c["same_plan"], "ENT-500")),
         "note_written": rt.create_ticket(f"{tag} Upgrade to Pro", structured.format(c["note_written"], "PRO-100")),
+        "commented": rt.create_ticket(f"{tag} Business plan", structured.format(c["commented"], "BIZ-50")),
     }
     # an earlier run wrote its note and died before saving the plan (the note goes first)
     billing.add_note(c["note_written"], f"{MARK.format(tickets['note_written'])} Plan change from BASIC-10 to "
                                         f"PRO-100 for account {c['note_written']}, requested in "
                                         f"RT ticket {tickets['note_written']}.")
+    # an earlier run changed billing and commented, but the ticket was not resolved
+    ticket = tickets["commented"]
+    billing.add_note(c["commented"], f"{MARK.format(ticket)} Plan change from BASIC-10 to BIZ-50 for account "
+                                     f"{c['commented']}, requested in RT ticket {ticket}.")
+    rt.comment(ticket, f"{MARK.format(ticket)} Plan changed: account {c['commented']} (x) moved from BASIC-10 "
+                       "to BIZ-50.\nBilling reference: LedgerSMB credit account 1, note of 2026-11-23 10:00:00.")
     first = clerk.run()
     first_results = {int(row["id"]): row for row in results(latest_results(clerk.recordings))}
     second = clerk.run()
@@ -113,6 +121,15 @@ def test_free_text_ticket_is_understood(queue_run: QueueRun, rt: RtApi) -> None:
 
 def test_note_written_before_a_crash_is_not_written_again(queue_run: QueueRun, rt: RtApi) -> None:
     assert_changed(queue_run, rt, "note_written", "BASIC-10", "PRO-100")
+
+
+def test_a_comment_without_the_resolve_gets_only_the_status(queue_run: QueueRun, rt: RtApi) -> None:
+    ticket, account = queue_run.tickets["commented"], queue_run.customers["commented"].account
+    assert rt.status(ticket) == "resolved"
+    assert len(comments(rt, ticket)) == 1
+    assert Billing.plan(account) == "BIZ-50" and len(Billing.notes(account)) == 1
+    row = queue_run.first_results[ticket]
+    assert row["status"] == "done" and row["billing_change"].startswith(f"{account}: BASIC-10 -> BIZ-50 (")
 
 
 def test_ticket_without_account_is_refused_and_left_open(queue_run: QueueRun, rt: RtApi) -> None:
@@ -165,5 +182,5 @@ def test_rerun_comments_nothing_and_changes_nothing(queue_run: QueueRun, rt: RtA
         assert row["status"] == "invalid" and "refused earlier and already commented in RT" in row["message"]
     for name, ticket in queue_run.tickets.items():
         assert len(comments(rt, ticket)) == 1, name
-    for name in ("structured", "free_text", "note_written"):
+    for name in ("structured", "free_text", "note_written", "commented"):
         assert len(Billing.notes(queue_run.customers[name].account)) == 1, name
