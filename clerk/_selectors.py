@@ -64,16 +64,7 @@ class SelectorBook:
         Raises:
             ConfigError: the file is missing, is not YAML, or a spec is malformed.
         """
-        path = selectors_dir / f"{app}.yaml"
-        if not path.is_file():
-            raise ConfigError(f"{app}: selector file {path} not found")
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as err:
-            raise ConfigError(f"{path}: not valid YAML ({err})") from err
-        entries = data.get("selectors") if isinstance(data, dict) else None
-        if not isinstance(entries, dict):
-            raise ConfigError(f"{path}: expected a top-level 'selectors:' mapping")
+        path, entries = read_selector_file(selectors_dir, app)
         specs = {name: _validate(app, path, name, spec) for name, spec in entries.items()}
         for spec in specs.values():
             parent = spec.fields.get("within")
@@ -107,6 +98,25 @@ class SelectorBook:
         if "frame" in fields:
             scope = scope.frame_locator(fields["frame"])
         return _strategy(scope, fields)
+
+
+def read_selector_file(selectors_dir: Path, app: str) -> tuple[Path, dict[Any, Any]]:
+    """The raw ``selectors:`` mapping of ``<selectors_dir>/<app>.yaml`` (web or desktop).
+
+    Raises:
+        ConfigError: the file is missing, is not YAML, or has no ``selectors:`` mapping.
+    """
+    path = selectors_dir / f"{app}.yaml"
+    if not path.is_file():
+        raise ConfigError(f"{app}: selector file {path} not found")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as err:
+        raise ConfigError(f"{path}: not valid YAML ({err})") from err
+    entries = data.get("selectors") if isinstance(data, dict) else None
+    if not isinstance(entries, dict):
+        raise ConfigError(f"{path}: expected a top-level 'selectors:' mapping")
+    return path, entries
 
 
 def _validate(app: str, path: Path, name: Any, spec: Any) -> SelectorSpec:

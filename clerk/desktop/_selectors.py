@@ -34,9 +34,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from clerk._errors import ConfigError
+from clerk._selectors import read_selector_file
 from clerk.desktop._input import check_chord
 
 _STRATEGIES = ("window", "window_pattern", "keys", "menu", "field", "image", "region")
@@ -95,16 +94,7 @@ class DesktopSelectorBook:
             ConfigError: the file is missing, is not YAML, a spec is malformed, or an
                 image template it names does not exist.
         """
-        path = selectors_dir / f"{app}.yaml"
-        if not path.is_file():
-            raise ConfigError(f"{app}: selector file {path} not found")
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as err:
-            raise ConfigError(f"{path}: not valid YAML ({err})") from err
-        entries = data.get("selectors") if isinstance(data, dict) else None
-        if not isinstance(entries, dict):
-            raise ConfigError(f"{path}: expected a top-level 'selectors:' mapping")
+        path, entries = read_selector_file(selectors_dir, app)
         book = cls(app, {name: _validate(app, path, name, spec) for name, spec in entries.items()}, path)
         book._check_references()
         return book
