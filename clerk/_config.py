@@ -103,8 +103,20 @@ def load_settings(
         ConfigError: a file does not parse, a value has the wrong type, or a config
             file holds something that looks like a secret.
     """
-    environ = os.environ if environ is None else environ
     project = project_dir or find_project_dir()
+    merged, sources = load_config_tree(project, overrides, environ)
+    return _build(project, merged, sources)
+
+
+def load_config_tree(
+    project: Path, overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The layered configuration as a plain tree, with where each key came from.
+
+    Raises:
+        ConfigError: a file does not parse, or a key looks like a secret.
+    """
+    environ = os.environ if environ is None else environ
     merged: dict[str, Any] = {}
     sources: dict[str, str] = {}
     files = [project / "config" / "default.toml"]
@@ -115,7 +127,7 @@ def load_settings(
     _merge(merged, _from_environ(environ), sources, "environment")
     _merge(merged, _undot(overrides or {}), sources, "command line")
     _refuse_secrets(merged)
-    return _build(project, merged, sources)
+    return merged, sources
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

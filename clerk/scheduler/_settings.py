@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from clerk._config import _from_environ, _merge, _read_toml, _refuse_secrets
+from clerk._config import load_config_tree
 from clerk._errors import ConfigError
 from clerk._secrets import REDACTOR, Secret
 
@@ -67,15 +67,7 @@ def load_runner_config(project: Path, data_dir: Path, environ: Mapping[str, str]
             without ``CLERK_SMTP_PASSWORD``.
     """
     environ = os.environ if environ is None else environ
-    merged: dict[str, Any] = {}
-    sources: dict[str, str] = {}
-    files = [project / "config" / "default.toml"]
-    if env_name := environ.get("CLERK_ENV"):
-        files.append(project / "config" / f"{env_name}.toml")
-    for path in files:
-        _merge(merged, _read_toml(path), sources, str(path))
-    _merge(merged, _from_environ(environ), sources, "environment")
-    _refuse_secrets(merged)
+    merged, _sources = load_config_tree(project, environ=environ)
     return RunnerConfig(alerts=_alerts(merged.get("alerts", {}), environ),
                         logging=_logging(merged.get("logging", {}), data_dir))
 
