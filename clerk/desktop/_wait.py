@@ -7,9 +7,10 @@ two looks only paces the polling; what ends the wait is always the condition.
 from __future__ import annotations
 
 import datetime as dt
-import time
 from collections.abc import Callable
 from typing import TypeVar
+
+from tenacity import RetryError, Retrying, retry_if_result, stop_after_delay, wait_fixed
 
 from clerk._errors import ScreenNotReached
 
@@ -27,11 +28,9 @@ def wait_for(condition: Callable[[], T | None], timeout: dt.timedelta, what: str
     Example:
         window = wait_for(lambda: desktop.find_window("bill.new"), timeout, "the New Bill dialog")
     """
-    deadline = time.monotonic() + timeout.total_seconds()
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() >= deadline:
-            raise ScreenNotReached(f"{what} did not happen within {timeout.total_seconds():g}s")
-        time.sleep(POLL_INTERVAL.total_seconds())
+    polling = Retrying(stop=stop_after_delay(timeout.total_seconds()), wait=wait_fixed(POLL_INTERVAL),
+                       retry=retry_if_result(lambda value: not value))
+    try:
+        return polling(condition)  # type: ignore[return-value]
+    except RetryError:
+        raise ScreenNotReached(f"{what} did not happen within {timeout.total_seconds():g}s") from None
