@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 
 from bots.invoice_entry.gnucash_book import Bill, GnuCashBook
 from clerk._config import load_settings
@@ -62,16 +62,6 @@ def write_workbook(path: Path, rows: Sequence[Row]) -> Path:
         sheet.append(row.cells())
     book.save(path)
     return path
-
-
-def results(path: Path) -> list[dict[str, Any]]:
-    """The rows of a results workbook, keyed by header."""
-    book = load_workbook(path, read_only=True)
-    try:
-        rows = list(book.active.iter_rows(values_only=True))
-    finally:
-        book.close()
-    return [dict(zip(rows[0], row, strict=False)) for row in rows[1:]]
 
 
 @pytest.fixture

@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import Row, bills, clerk, results, write_workbook
+from tests.workbooks import read_results as results
+
+from .conftest import Row, bills, clerk, write_workbook
 
 pytestmark = pytest.mark.e2e
 STEPS = ["new-bill-filled", "bill-created", "line-entered-post-dialog-filled", "posted", "saved"]

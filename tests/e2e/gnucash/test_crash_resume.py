@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 
 from clerk.desktop._x11 import XDisplay
+from tests.workbooks import read_results as results
 
-from .conftest import CLERK, PROJECT, Row, bills, clerk, results, write_workbook
+from .conftest import CLERK, PROJECT, Row, bills, clerk, write_workbook
 
 pytestmark = pytest.mark.e2e
 

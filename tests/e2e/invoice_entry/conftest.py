@@ -17,7 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 
 PROJECT = Path(__file__).resolve().parents[3]
 SANDBOX_PASSWORD = "Admin123!"  # the sandbox's seeded login, public test data
@@ -122,12 +122,3 @@ def invoice(prefix: str, n: int, vendor: str = "Globex Telecom LLC", amount: obj
 def recordings(tmp_path: Path) -> Iterator[Path]:
     yield tmp_path / "recordings"
 
-
-def read_results(path: Path) -> list[dict[str, object]]:
-    """The rows of a results workbook as dicts keyed by header (the file is closed again)."""
-    workbook = load_workbook(path, read_only=True)
-    try:
-        rows = list(workbook.active.iter_rows(values_only=True))
-    finally:
-        workbook.close()
-    return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]

@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from .conftest import HEADER, ClerkRunner, ap_rows, invoice, read_results, write_workbook
+from tests.workbooks import read_results
+
+from .conftest import HEADER, ClerkRunner, ap_rows, invoice, write_workbook
 
 pytestmark = pytest.mark.e2e
 

@@ -8,7 +8,10 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from .conftest import ClerkRunner, ap_rows, invoice, read_results, write_workbook
+
+from tests.workbooks import read_results
+
+from .conftest import ClerkRunner, ap_rows, invoice, write_workbook
 
 pytestmark = pytest.mark.e2e
 
