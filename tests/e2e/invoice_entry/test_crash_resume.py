@@ -20,7 +20,12 @@ def ledger_states(ledger: Path) -> list[str]:
     if not ledger.exists():
         return []
     with sqlite3.connect(ledger) as db:
-        return [row[0] for row in db.execute("SELECT state FROM items")]
+        try:
+            return [row[0] for row in db.execute("SELECT state FROM items")]
+        except sqlite3.OperationalError as err:
+            if "no such table" in str(err):  # the run created the file but not yet its tables
+                return []
+            raise
 
 
 def wait_until(condition, timeout: float = 180.0, poll: float = 0.05) -> None:  # type: ignore[no-untyped-def]

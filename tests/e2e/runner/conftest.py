@@ -139,7 +139,12 @@ class Project:
         if not path.exists():
             return []
         with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30) as db:
-            return list(db.execute(sql, args).fetchall())
+            try:
+                return list(db.execute(sql, args).fetchall())
+            except sqlite3.OperationalError as err:
+                if "no such table" in str(err):  # the run created the file but not yet its tables
+                    return []
+                raise
 
     def item_states(self, bot: str, prefix: str) -> list[str]:
         return [str(r[0]) for r in self.ledger("SELECT state FROM items WHERE bot=? AND reference LIKE ? "
