@@ -1,11 +1,10 @@
 """The review page: every item and screenshot, the verification status, and small enough
-to open quickly for a run of 500 items."""
+to open quickly for a run of 500 items (how quickly: bench/bench_report.py)."""
 
 from __future__ import annotations
 
 import json
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -55,7 +54,7 @@ def test_an_unsealed_run_still_shows_its_steps(tmp_path: Path) -> None:
 
 
 @pytest.mark.web
-def test_a_report_of_500_items_is_small_and_opens_fast(tmp_path: Path) -> None:
+def test_a_report_of_500_items_is_small_and_complete(tmp_path: Path) -> None:
     from playwright.sync_api import sync_playwright
 
     run = make_run(tmp_path, items=500, shots=2, failed=tuple(range(2, 502, 50)), unique_shots=False)
@@ -66,16 +65,14 @@ def test_a_report_of_500_items_is_small_and_opens_fast(tmp_path: Path) -> None:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
         try:
             page = browser.new_page()
-            started = time.monotonic()
             page.goto(page_path.as_uri(), wait_until="domcontentloaded")
-            opened = time.monotonic() - started
             assert page.locator("table:not(.steps) > tbody > tr").count() == 500
             assert page.locator("details.item").count() == 500
             assert page.locator("img").count() == 1000
+            assert page.locator("img:not([loading=lazy])").count() == 0  # only what is on screen loads
             page.click("button[data-filter=failed]")
             assert page.locator("table:not(.steps) > tbody > tr:visible").count() == 10
             page.fill("#search", "vendor|inv-252")
             assert page.locator("table:not(.steps) > tbody > tr:visible").count() == 1
         finally:
             browser.close()
-    assert opened < 8, f"{opened:.1f}s to open"  # generous: the CI machine runs other suites at once
