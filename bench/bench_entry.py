@@ -27,10 +27,10 @@ from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bots.invoice_entry.bot import BOT  # noqa: E402
-from clerk._config import load_settings  # noqa: E402
-from clerk._engine import RunOptions, run_bot  # noqa: E402
-from clerk.web._browser import CHROMIUM_ARGS  # noqa: E402
+from bots.invoice_entry.bot import BOT
+from clerk._config import load_settings
+from clerk._engine import RunOptions, run_bot
+from clerk.web._browser import CHROMIUM_ARGS
 
 URL = "http://127.0.0.1:5762"
 

@@ -21,9 +21,9 @@ from openpyxl import Workbook, load_workbook
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bots.invoice_entry.model import SCHEMA  # noqa: E402
-from clerk._items import parse_items  # noqa: E402
-from clerk.inputs import read_table  # noqa: E402
+from bots.invoice_entry.model import SCHEMA
+from clerk._items import parse_items
+from clerk.inputs import read_table
 
 
 def make_workbook(path: Path, rows: int) -> None:

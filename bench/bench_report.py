@@ -20,8 +20,8 @@ from playwright.sync_api import Page, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from clerk.audit import write_report  # noqa: E402
-from tests.audit_helpers import make_run  # noqa: E402
+from clerk.audit import write_report
+from tests.audit_helpers import make_run
 
 CHROMIUM = "/usr/bin/chromium"
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from clerk._bot import App, AppEnv, AppSession, Bot, Found  # noqa: E402
-from clerk._context import RunContext  # noqa: E402
-from clerk._errors import (  # noqa: E402
+from clerk._bot import App, AppEnv, AppSession, Bot, Found
+from clerk._context import RunContext
+from clerk._errors import (
     ApplicationError,
     BotError,
     BusinessError,
@@ -18,8 +18,8 @@ from clerk._errors import (  # noqa: E402
     SelectorFailed,
     SessionLost,
 )
-from clerk._items import ItemSchema, Problem, RowReader, WorkItem  # noqa: E402
-from clerk._retry import RetryPolicy  # noqa: E402
+from clerk._items import ItemSchema, Problem, RowReader, WorkItem
+from clerk._retry import RetryPolicy
 
 __all__ = [
     "App", "AppEnv", "AppSession", "ApplicationError", "Bot", "BotError", "BusinessError", "ConfigError", "FatalError",

@@ -48,7 +48,7 @@ def date(value: Any) -> dt.date:
         return value.date()
     if isinstance(value, dt.date):
         return value
-    if isinstance(value, bool) or isinstance(value, (int, float)):
+    if isinstance(value, (bool, int, float)):
         raise FieldError(f"is the number {value!r}, expected a date (yyyy-mm-dd)")
     raw = str(value).strip()
     if not _ISO_DATE.fullmatch(raw):
@@ -63,7 +63,7 @@ def money(value: Any, *, places: int = 2) -> Decimal:
     """A positive amount with at most ``places`` decimals, from a number or plain text."""
     if is_blank(value):
         raise FieldError("is empty")
-    if isinstance(value, bool) or isinstance(value, (dt.date, dt.datetime)):
+    if isinstance(value, (bool, dt.date, dt.datetime)):
         raise FieldError(f"{value!r} is not an amount")
     raw = repr(value) if isinstance(value, float) else str(value).strip()
     if isinstance(value, str) and not _PLAIN_NUMBER.fullmatch(raw):

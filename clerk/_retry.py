@@ -6,7 +6,13 @@ import datetime as dt
 from dataclasses import dataclass
 
 from loguru import logger
-from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_exponential_jitter,
+)
 
 from clerk._config import RetrySettings
 from clerk._errors import BotError

@@ -129,9 +129,9 @@ def _validate(app: str, path: Path, name: Any, spec: Any) -> SelectorSpec:
     strategies = [s for s in _STRATEGIES if s in spec]
     if len(strategies) != 1:
         raise ConfigError(f"{where}: needs exactly one of {', '.join(_STRATEGIES)}")
-    if ("name" in spec or "name_pattern" in spec or "exact" in spec) and "role" not in spec:
-        if "text" not in spec and "label" not in spec:
-            raise ConfigError(f"{where}: name/name_pattern/exact only go with role, text or label")
+    named = "name" in spec or "name_pattern" in spec or "exact" in spec
+    if named and not {"role", "text", "label"} & spec.keys():
+        raise ConfigError(f"{where}: name/name_pattern/exact only go with role, text or label")
     if "name" in spec and "name_pattern" in spec:
         raise ConfigError(f"{where}: give either name or name_pattern, not both")
     return SelectorSpec(app=app, name=name, fields=dict(spec))

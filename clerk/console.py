@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from types import TracebackType
+from typing import Self
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -23,7 +24,7 @@ class ProgressView:
                                   TimeElapsedColumn(), console=self.console, transient=False)
         self._task = self._progress.add_task("rows", total=None)
 
-    def __enter__(self) -> ProgressView:
+    def __enter__(self) -> Self:
         self._progress.start()
         return self
 

@@ -146,7 +146,7 @@ def make_run(root: Path, *, run_id: str = "20260101-120000-abcdef", items: int =
         for row in range(2, items + 2):
             key = item_key(row)
             log = logger.bind(run_id=run_id, bot=bot, item=key)
-            log.info("working on row {}", row)  # noqa: PLE1205 - loguru's braces
+            log.info("working on row {}", row)
             for number in range(1, shots + 1):
                 path = recording.shot_path(key, "ledgersmb", f"step {number}")
                 path.write_bytes(png_bytes(f"{key} {number}") if unique_shots else base + key.encode())
@@ -160,7 +160,7 @@ def make_run(root: Path, *, run_id: str = "20260101-120000-abcdef", items: int =
                     zipped.writestr("trace.trace", json.dumps({"type": "before", "item": key}) + "\n")
             status = ItemStatus.FAILED if row in failed else ItemStatus.DONE
             if row in failed:
-                log.warning("row {}: failed (APPLICATION: the screen went away)", row)  # noqa: PLE1205
+                log.warning("row {}: failed (APPLICATION: the screen went away)", row)
             message = "APPLICATION: the screen went away" if row in failed else "entered"
             report.results.append(ItemResult(row=row, reference=f"vendor|INV-{row}", status=status,
                                              app_ref=None if row in failed else str(1000 + row), message=message))

@@ -17,7 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from clerk._errors import ConfigError, InputFileError
-from clerk.inputs._table import SourceRow, Table, _blank, _match_columns, _raw_rows, normalize_header
+from clerk.inputs._table import (
+    SourceRow,
+    Table,
+    _blank,
+    _match_columns,
+    _raw_rows,
+    normalize_header,
+)
 
 TICKET_FIELDS = ("ticket", "subject", "description", "account", "plan")
 SYSTEM_FIELD = "system"

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Error as PlaywrightError, Locator, Page
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Locator, Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from clerk._errors import ApplicationError, ScreenNotReached, SelectorFailed

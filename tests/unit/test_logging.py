@@ -26,7 +26,7 @@ def password() -> str:
 def log_mistakes(password: str, run_id: str) -> None:
     """Every way a careless bot might leak the password into a log."""
     log = logger.bind(run_id=run_id, bot="invoice_entry", item="row-00002")
-    log.info("logging in with {}", password)  # noqa: PLE1205 - loguru's braces, not logging's %s
+    log.info("logging in with {}", password)
     log.warning(f"f-string with the password {password} inside")
     log.bind(typed_into=password).info("filled the password field")
     try:

@@ -88,7 +88,7 @@ class ClerkRunner:
 
     def __call__(self, *args: str, extra_env: dict[str, str] | None = None) -> ClerkResult:
         done = subprocess.run(self.command(*args), env={**self.env, **(extra_env or {})},
-                              capture_output=True, text=True, timeout=600, cwd=PROJECT)
+                              capture_output=True, text=True, timeout=600, cwd=PROJECT, check=False)
         return ClerkResult(done.returncode, done.stdout, done.stderr)
 
     def start(self, *args: str, log: Path) -> subprocess.Popen[bytes]:

@@ -41,7 +41,7 @@ def test_workbook_is_posted_exactly_once_and_reruns_post_nothing(
     assert [(r.vendor, r.invnumber, r.transdate, r.duedate, r.amount, r.expense_account) for r in posted] == [
         ("Acme Office Supplies Inc", f"{prefix}001", dt.date(2026, 11, 2), dt.date(2026, 12, 2), Decimal("412.5"), "5700"),
         ("Globex Telecom LLC", f"{prefix}002", dt.date(2026, 11, 3), dt.date(2026, 12, 18), Decimal("1234.56"), "5780"),
-        ("Stark Utilities Co", f"{prefix}003", dt.date(2026, 11, 5), dt.date(2026, 11, 5), Decimal("2500"), "5790"),
+        ("Stark Utilities Co", f"{prefix}003", dt.date(2026, 11, 5), dt.date(2026, 11, 5), Decimal(2500), "5790"),
     ]
     assert sha256(workbook) == digest, "the input workbook must never be modified"
 

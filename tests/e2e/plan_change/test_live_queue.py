@@ -11,7 +11,16 @@ from typing import Any
 
 import pytest
 
-from .conftest import Billing, Clerk, ClerkResult, Customer, RtApi, latest_results, results, unused_account
+from .conftest import (
+    Billing,
+    Clerk,
+    ClerkResult,
+    Customer,
+    RtApi,
+    latest_results,
+    results,
+    unused_account,
+)
 
 pytestmark = pytest.mark.e2e
 
