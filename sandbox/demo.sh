@@ -10,5 +10,5 @@ bash sandbox/setup.sh ledgersmb
 status=0
 .venv/bin/clerk run invoice_entry --input samples/invoices.xlsx --output var/demo/invoices.results.xlsx || status=$?
 echo
-echo "The AP transactions are in LedgerSMB: http://127.0.0.1:5762/login.pl (admin / Admin123!, company acme), AP > Search."
+echo "The AP transactions are in LedgerSMB: http://127.0.0.1:5762/login.pl (company acme; the sandbox login is in sandbox/credentials.sh), AP > Search."
 exit "$status"
