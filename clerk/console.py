@@ -45,13 +45,14 @@ class ProgressView:
 def print_report(report: RunReport, console: Console | None = None) -> None:
     console = console or Console()
     title = f"{report.bot} run {report.run_id}" + (" (dry run)" if report.dry_run else "")
-    table = Table(title=title)
+    table = Table()
     table.add_column("status")
     table.add_column("rows", justify="right")
     for status in ItemStatus:
         if count := report.counts.get(status.value, 0):
             table.add_row(f"[{_STYLE[status]}]{status.value}[/]", str(count))
     table.add_row("[bold]total[/]", str(len(report.results)))
+    console.print(f"[bold]{title}[/]", soft_wrap=True, highlight=False)  # a narrow table would wrap the run id
     console.print(table)
     if report.stop_reason:
         console.print(f"[red]the run stopped early: {report.stop_reason}[/]", soft_wrap=True)
