@@ -16,10 +16,10 @@ import keyring
 import pytest
 from keyring.backend import KeyringBackend
 from loguru import logger
-from openpyxl import Workbook
 
 from clerk import App, AppEnv, Bot, Found, ItemSchema, Problem, RowReader, RunContext, WorkItem
 from clerk._config import RetrySettings, RunSettings, Settings
+from tests.workbooks import write_workbook
 
 WriteTable = Callable[[str, Sequence[Sequence[Any]]], Path]
 
@@ -70,11 +70,7 @@ def write_table(tmp_path: Path) -> WriteTable:
     def write(name: str, rows: Sequence[Sequence[Any]]) -> Path:
         path = tmp_path / name
         if path.suffix == ".xlsx":
-            workbook = Workbook()
-            sheet = workbook.active
-            for row in rows:
-                sheet.append(list(row))
-            workbook.save(path)
+            write_workbook(path, rows[1:], header=rows[0])
         else:
             with path.open("w", encoding="utf-8", newline="") as handle:
                 csv.writer(handle, delimiter="\t" if path.suffix == ".tsv" else ",").writerows(rows)

@@ -21,11 +21,11 @@ from pathlib import Path
 
 import pytest
 import yaml
-from openpyxl import Workbook
+
+from tests.workbooks import write_workbook
 
 PROJECT = Path(__file__).resolve().parents[3]
 SANDBOX_PASSWORD = "Admin123!"  # the sandbox's seeded login, public test data
-HEADER = ["Vendor", "Invoice Number", "Invoice Date", "Due Date", "Amount", "Account", "Description"]
 
 
 @dataclass
@@ -58,16 +58,6 @@ def psql(sql: str) -> list[list[str]]:
     out = subprocess.run(["su", "postgres", "-c", f"psql -X -d acme -tA -F '\t' -c \"{sql}\""],
                          check=True, capture_output=True, text=True).stdout
     return [line.split("\t") for line in out.splitlines() if line]
-
-
-def _workbook(path: Path, rows: list[list[object]]) -> Path:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.append(HEADER)
-    for row in rows:
-        sheet.append(row)
-    workbook.save(path)
-    return path
 
 
 def _invoice(prefix: str, n: int, account: str) -> list[object]:
@@ -107,11 +97,11 @@ def audited(tmp_path_factory: pytest.TempPathFactory) -> AuditedRuns:
         "CLERK_CLERK__SELECTORS_DIR": str(_selectors_with_a_broken_account_option(root / "selectors")),
         "CLERK_AUDIT_HMAC_KEY": hmac_key, "CLERK_RETRY__ATTEMPTS": "2", "CLERK_RETRY__WAIT_INITIAL_S": "0.2",
     })
-    path = _workbook(root / "invoices.xlsx", [_invoice(prefix, 1, "5780"), _invoice(prefix, 2, "5610")])
+    path = write_workbook(root / "invoices.xlsx", [_invoice(prefix, 1, "5780"), _invoice(prefix, 2, "5610")])
     runs = AuditedRuns(root=root, env=env, prefix=prefix, hmac_key=hmac_key, input=path,
                        entry=Run(-1, root, None), dry=Run(-1, root, None))
     runs.entry = _run(runs, "entry", "run", "invoice_entry", "--input", str(path))
-    dry_input = _workbook(root / "dry.xlsx", [_invoice(prefix, 3, "5780")])
+    dry_input = write_workbook(root / "dry.xlsx", [_invoice(prefix, 3, "5780")])
     runs.dry = _run(runs, "dry", "run", "invoice_entry", "--dry-run", "--input", str(dry_input),
                     CLERK_AUDIT__TRACES="all")
     return runs

@@ -19,13 +19,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from openpyxl import Workbook
 
 from bots.invoice_entry.gnucash_book import Bill, GnuCashBook
 from clerk._config import load_settings
+from tests import workbooks
 
 PROJECT = Path(__file__).resolve().parents[3]
-HEADER = ["Vendor", "Invoice Number", "Invoice Date", "Due Date", "Amount", "Account", "Description"]
 CLERK = [sys.executable, "-c", "from clerk.cli import main; main()"]
 
 
@@ -55,13 +54,7 @@ class Row:
 
 
 def write_workbook(path: Path, rows: Sequence[Row]) -> Path:
-    book = Workbook()
-    sheet = book.active
-    sheet.append(HEADER)
-    for row in rows:
-        sheet.append(row.cells())
-    book.save(path)
-    return path
+    return workbooks.write_workbook(path, [row.cells() for row in rows])
 
 
 @pytest.fixture

@@ -11,17 +11,15 @@ import os
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook
 
 PROJECT = Path(__file__).resolve().parents[3]
 SANDBOX_PASSWORD = "Admin123!"  # the sandbox's seeded login, public test data
-HEADER = ["Vendor", "Invoice Number", "Invoice Date", "Due Date", "Amount", "Account", "Description"]
 
 
 @dataclass(frozen=True)
@@ -100,16 +98,6 @@ class ClerkRunner:
 @pytest.fixture
 def clerk(clerk_env: dict[str, str]) -> ClerkRunner:
     return ClerkRunner(clerk_env)
-
-
-def write_workbook(path: Path, rows: Sequence[Sequence[object]], header: Sequence[str] = HEADER) -> Path:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.append(list(header))
-    for row in rows:
-        sheet.append(list(row))
-    workbook.save(path)
-    return path
 
 
 def invoice(prefix: str, n: int, vendor: str = "Globex Telecom LLC", amount: object = "123.45",

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from tests.workbooks import read_results
+from tests.workbooks import INVOICE_HEADER as HEADER
+from tests.workbooks import read_results, write_workbook
 
-from .conftest import HEADER, ClerkRunner, ap_rows, invoice, write_workbook
+from .conftest import ClerkRunner, ap_rows, invoice
 
 pytestmark = pytest.mark.e2e
 

@@ -3,29 +3,21 @@
 from __future__ import annotations
 
 import signal
-import sqlite3
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.workbooks import read_results
+from tests.ledger_reads import query_ledger
+from tests.workbooks import read_results, write_workbook
 
-from .conftest import ClerkRunner, ap_rows, invoice, write_workbook
+from .conftest import ClerkRunner, ap_rows, invoice
 
 pytestmark = pytest.mark.e2e
 
 
 def ledger_states(ledger: Path) -> list[str]:
-    if not ledger.exists():
-        return []
-    with sqlite3.connect(ledger) as db:
-        try:
-            return [row[0] for row in db.execute("SELECT state FROM items")]
-        except sqlite3.OperationalError as err:
-            if "no such table" in str(err):  # the run created the file but not yet its tables
-                return []
-            raise
+    return [row[0] for row in query_ledger(ledger, "SELECT state FROM items")]
 
 
 def wait_until(condition, timeout: float = 180.0, poll: float = 0.05) -> None:  # type: ignore[no-untyped-def]

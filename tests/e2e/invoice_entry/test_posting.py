@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.workbooks import read_results
+from tests.workbooks import read_results, write_workbook
 
-from .conftest import ClerkRunner, ap_rows, invoice, write_workbook
+from .conftest import ClerkRunner, ap_rows, invoice
 
 pytestmark = pytest.mark.e2e
 

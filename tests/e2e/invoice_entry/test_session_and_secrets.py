@@ -10,8 +10,9 @@ from bots.invoice_entry.bot import BOT
 from clerk._config import load_settings
 from clerk._engine import RunOptions, run_bot
 from clerk._outcome import ItemResult, ItemStatus
+from tests.workbooks import write_workbook
 
-from .conftest import PROJECT, SANDBOX_PASSWORD, ClerkRunner, ap_rows, invoice, psql, write_workbook
+from .conftest import PROJECT, SANDBOX_PASSWORD, ClerkRunner, ap_rows, invoice, psql
 
 pytestmark = pytest.mark.e2e
 

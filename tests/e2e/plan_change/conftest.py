@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from openpyxl import load_workbook
 
 PROJECT = Path(__file__).resolve().parents[3]
 RT_URL = "http://127.0.0.1:8085"
@@ -219,12 +218,6 @@ class Clerk:
         with log.open("wb") as output:
             return subprocess.Popen(self.command(*args), env=self.env, cwd=PROJECT, stdout=output,
                                     stderr=subprocess.STDOUT, start_new_session=True)
-
-
-def results(path: Path) -> list[dict[str, Any]]:
-    """The rows of a results workbook, as dicts by header."""
-    rows = list(load_workbook(path, read_only=True).active.iter_rows(values_only=True))
-    return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
 
 
 def latest_results(recordings: Path) -> Path:

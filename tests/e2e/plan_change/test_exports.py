@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import Billing, Clerk, RtApi, results
+from tests.workbooks import read_results as results
+
+from .conftest import Billing, Clerk, RtApi
 
 pytestmark = pytest.mark.e2e
 

@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 
+from tests.workbooks import read_results as results
+
 from .conftest import (
     Billing,
     Clerk,
@@ -18,7 +20,6 @@ from .conftest import (
     Customer,
     RtApi,
     latest_results,
-    results,
     unused_account,
 )
 

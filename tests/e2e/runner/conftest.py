@@ -12,7 +12,6 @@ import datetime as dt
 import os
 import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -21,12 +20,13 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook, load_workbook
+
+from tests.ledger_reads import query_ledger
+from tests.workbooks import INVOICE_HEADER, read_results, write_workbook
 
 REPO = Path(__file__).resolve().parents[3]
 SANDBOX_PASSWORD = "Admin123!"  # the sandbox's seeded login, public test data
 SMTP_PASSWORD = "smtp-Pa55-for-tests"
-HEADER = ["Vendor", "Invoice Number", "Invoice Date", "Due Date", "Amount", "Account", "Description"]
 
 HANG_PROBE = '''"""Test-only bot: invoice_entry's checks and search, but entering waits for a LedgerSMB
 screen that never comes, the way a hung application would keep a real bot waiting."""
@@ -75,27 +75,15 @@ def invoice_rows(prefix: str, numbers: Sequence[int]) -> list[list[object]]:
              f"{100 + n}.25", "5780", f"clerk runner e2e {prefix}{n:03d}"] for n in numbers]
 
 
-def workbook_bytes(tmp: Path, rows: Sequence[Sequence[object]], header: Sequence[str] = HEADER) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.append(list(header))
-    for row in rows:
-        sheet.append(list(row))
-    path = tmp / f"wb-{uuid.uuid4().hex}.xlsx"
-    book.save(path)
+def workbook_bytes(tmp: Path, rows: Sequence[Sequence[object]], header: Sequence[str] = INVOICE_HEADER) -> bytes:
+    path = write_workbook(tmp / f"wb-{uuid.uuid4().hex}.xlsx", rows, header)
     data = path.read_bytes()
     path.unlink()
     return data
 
 
 def result_statuses(path: Path) -> list[str]:
-    book = load_workbook(path, read_only=True)
-    try:
-        rows = list(book.active.iter_rows(values_only=True))
-    finally:
-        book.close()
-    column = rows[0].index("status")
-    return [str(row[column]) for row in rows[1:]]
+    return [str(row["status"]) for row in read_results(path)]
 
 
 class Project:
@@ -135,16 +123,7 @@ class Project:
                               capture_output=True, text=True, timeout=120, check=False)
 
     def ledger(self, sql: str, *args: object) -> list[tuple[object, ...]]:
-        path = self.data / "ledger.sqlite3"
-        if not path.exists():
-            return []
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30) as db:
-            try:
-                return list(db.execute(sql, args).fetchall())
-            except sqlite3.OperationalError as err:
-                if "no such table" in str(err):  # the run created the file but not yet its tables
-                    return []
-                raise
+        return query_ledger(self.data / "ledger.sqlite3", sql, *args)
 
     def item_states(self, bot: str, prefix: str) -> list[str]:
         return [str(r[0]) for r in self.ledger("SELECT state FROM items WHERE bot=? AND reference LIKE ? "
