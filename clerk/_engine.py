@@ -192,8 +192,7 @@ class _Engine:
             self._work(item)
 
     def _settled_by_file_or_ledger(self, item: WorkItem[Any]) -> bool:
-        if not item.valid:
-            self._record(item, ItemStatus.INVALID, message="; ".join(p.reason_with_column() for p in item.problems))
+        if not self._reject_if_invalid(item):
             return True
         known = self.ledger.item(self.bot.ledger_key, item.reference or "")
         if known is None or known.state not in (ItemState.DONE, ItemState.ALREADY_PRESENT):

@@ -37,12 +37,6 @@ class Problem:
         return f"{where}: {self.reason}"
 
 
-class RowInvalid(Exception):
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__("; ".join(map(str, problems)))
-        self.problems = problems
-
-
 class RowReader:
     """Typed access to one row's cells; each failure becomes a Problem for that column."""
 

@@ -36,13 +36,6 @@ def spellings(secret: str) -> list[str]:
     return sorted(forms, key=len, reverse=True)
 
 
-def scrub_text(text: str, secrets: Iterable[str]) -> str:
-    for secret in secrets:
-        for form in spellings(secret):
-            text = text.replace(form, MASK)
-    return text
-
-
 def scrub_trace(source: Path, target: Path, *, sensitive_selectors: Iterable[str] = (),
                 secrets: Iterable[str] | None = None) -> None:
     """Write a scrubbed copy of the trace ``source`` to ``target``.

@@ -24,7 +24,7 @@ NAMED_KEYS = frozenset({
     "up", "down", "left", "right", "home", "end", "pageup", "pagedown", "menu",
     *(f"f{n}" for n in range(1, 13)),
 })
-_CHORD = re.compile(r"^(?:(?:ctrl|alt|shift|super)\+)*(?:[a-z0-9]|[a-z0-9]+)$")
+_CHORD = re.compile(rf"^(?:(?:{'|'.join(sorted(MODIFIERS))})\+)*[a-z0-9]+$")
 
 
 def check_chord(chord: str) -> str | None:
