@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
 from clerk._outcome import ItemResult
 from clerk.inputs import Table
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 RESULT_COLUMNS = ("status", "{app_ref}", "message", "screenshots")
 
@@ -25,14 +30,14 @@ def write_results(path: Path, table: Table, results: Mapping[int, ItemResult], a
     sheet = workbook.create_sheet("results")
     extra = [c.format(app_ref=app_ref_label) for c in RESULT_COLUMNS]
     header = [*table.headers, *extra]
-    sheet.append(header)
+    sheet.append([_cell(sheet, v) for v in header])
     for row in table.rows:
         result = results.get(row.number)
         outcome = (
             [result.status.value, result.app_ref, result.message, result.shots]
             if result else ["", None, "no outcome recorded", ""]
         )
-        sheet.append([_cell(v) for v in row.cells] + outcome)
+        sheet.append([_cell(sheet, v) for v in [*row.cells, *outcome]])
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     workbook.save(tmp)
@@ -40,9 +45,13 @@ def write_results(path: Path, table: Table, results: Mapping[int, ItemResult], a
     return path
 
 
-def _cell(value: object) -> object:
+def _cell(sheet: WriteOnlyWorksheet, value: object) -> object:
+    """Text goes in as text. openpyxl would store "=HYPERLINK(...)" as a live formula and
+    "#N/A" as an error value, so an input cell could run when the results are opened (CWE-1236)."""
+    if not isinstance(value, str):
+        return value
     # openpyxl refuses control characters; keep the row rather than fail the report
-    if isinstance(value, str):
-        return "".join(ch if ch >= " " or ch in "\t\n\r" else "\ufffd" for ch in value)
-    return value
+    cell = WriteOnlyCell(sheet, "".join(ch if ch >= " " or ch in "\t\n\r" else "\ufffd" for ch in value))
+    cell.data_type = "s"
+    return cell
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from clerk._engine import RunOptions, run_bot
 from clerk._outcome import ItemResult, ItemStatus
 from clerk._results import default_output_path, write_results
 from clerk.inputs import read_table
@@ -83,3 +84,46 @@ def test_refuses_to_overwrite_the_input(table) -> None:
 def test_default_output_path_sits_next_to_the_input() -> None:
     assert default_output_path(Path("/data/May invoices.xlsx")) == Path("/data/May invoices.results.xlsx")
     assert default_output_path(Path("/data/export.csv")) == Path("/data/export.results.xlsx")
+
+
+INJECTIONS = ['=HYPERLINK("http://evil.example","x")', "=cmd|' /C calc'!A0", "+SUM(1,2)", "@A1", "#N/A"]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_text_that_looks_like_a_formula_is_written_as_text(write_table, tmp_path: Path, suffix: str) -> None:
+    rows = [[f"Vendor {n}", f"INV-{n}", "1", text] for n, text in enumerate(INJECTIONS)]
+    path = write_table(f"invoices{suffix}", [HEADER, *rows])
+    if suffix == ".xlsx":
+        _store_as_text(path)
+    table = read_table(path, COLUMNS, required=tuple(COLUMNS))
+    assert [row.cells[3] for row in table.rows] == INJECTIONS  # the reader hands over the text itself
+    results = {2: ItemResult(row=2, reference="r", status=ItemStatus.INVALID, message="=bad(1)")}
+    out = write_results(tmp_path / "r.xlsx", table, results, "app_id")
+    sheet = load_workbook(out, data_only=False)["results"]  # formulas would show as formulas here
+    approvers = [sheet.cell(row=n, column=4) for n in range(2, 2 + len(INJECTIONS))]
+    assert [(c.data_type, c.value) for c in approvers] == [("s", text) for text in INJECTIONS]
+    message = sheet.cell(row=2, column=7)
+    assert (message.data_type, message.value) == ("s", "=bad(1)")
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_run_writes_formula_like_input_back_as_text(make_bot, settings, write_table, suffix: str) -> None:
+    notes = '=HYPERLINK("http://evil.example","x")'
+    path = write_table(f"lines{suffix}", [["Reference", "Amount", "Notes"], ["=cmd|' /C calc'!A0", "10", notes]])
+    if suffix == ".xlsx":
+        _store_as_text(path)
+    report = run_bot(make_bot(), settings, RunOptions(input_path=path))
+    assert [r.status for r in report.results] == [ItemStatus.DONE]
+    sheet = load_workbook(report.output_path, data_only=False).active
+    assert [(c.data_type, c.value) for c in sheet[2][:3]] == [("s", "=cmd|' /C calc'!A0"), ("s", "10"), ("s", notes)]
+
+
+def _store_as_text(path: Path) -> None:
+    """openpyxl's normal mode would store "=..." as a formula; make every cell a text cell, as Excel
+    does for a cell formatted as text or typed with a leading apostrophe."""
+    workbook = load_workbook(path)
+    for row in workbook.active.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
+    workbook.save(path)
