@@ -20,9 +20,12 @@ from clerk._errors import ConfigError
 _SECRET_KEYS = ("password", "passwd", "secret", "token", "api_key")
 
 
+DEFAULT_BROWSER = "/usr/bin/chromium"  # Debian's chromium
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class WebSettings:
-    browser: str = "/usr/bin/chromium"
+    browser: str = DEFAULT_BROWSER
     headless: bool = True
     slowmo_ms: int = 0
     timeout: dt.timedelta = dt.timedelta(seconds=20)
@@ -224,7 +227,7 @@ def _build(project: Path, tree: Mapping[str, Any], sources: Mapping[str, str]) -
             recordings_dir=folder("recordings_dir", "recordings"),
             selectors_dir=folder("selectors_dir", "selectors"),
             web=WebSettings(
-                browser=str(web.get("browser", WebSettings.browser)),
+                browser=str(web.get("browser", DEFAULT_BROWSER)),
                 headless=_bool(web.get("headless", True), "web.headless"),
                 slowmo_ms=_int(web.get("slowmo_ms", 0), "web.slowmo_ms"),
                 timeout=_seconds(web.get("timeout_s", 20), "web.timeout_s"),

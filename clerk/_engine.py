@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from functools import partial
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -223,7 +224,7 @@ class _Engine:
         for item in todo:
             self.ctx.item_key = item.key
             try:
-                found = self.with_retries(lambda data=item.data: self.bot.find(self.ctx, data), item.key)
+                found = self.with_retries(partial(self.bot.find, self.ctx, item.data), item.key)
             except BusinessError as err:  # find may already know the item will be refused
                 self._record(item, ItemStatus.INVALID, message=f"dry run: {err}")
                 continue

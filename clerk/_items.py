@@ -117,12 +117,13 @@ def parse_items(table: Table, schema: ItemSchema[T], reference: Callable[[T], st
     for row in table.rows:
         reader = RowReader(row, table)
         data = schema.parse(reader)
-        context = {"file": table.path.name, "headers": table.columns}
+        file, headers = table.path.name, table.columns
         if reader.problems:
-            items.append(WorkItem(row=row, data=None, reference=None, problems=reader.problems, **context))
+            items.append(WorkItem(row=row, data=None, reference=None, problems=reader.problems, file=file,
+                                  headers=headers))
             continue
         ref = reference(data)
-        item = WorkItem(row=row, data=data, reference=ref, **context)
+        item = WorkItem(row=row, data=data, reference=ref, file=file, headers=headers)
         if ref in first_row_of:
             item.problems.append(Problem(table.path.name, row.number, None,
                                          f"duplicate of row {first_row_of[ref]} (same {ref})"))

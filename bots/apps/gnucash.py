@@ -105,7 +105,7 @@ class GnuCash:
                 return
             count = len(desktop.popups())
             desktop.keys("menu.dismiss")
-            desktop.wait_until(lambda c=count: len(desktop.popups()) < c, "an open menu closing")
+            desktop.wait_until(lambda: len(desktop.popups()) < count, "an open menu closing")
         raise ApplicationError("gnucash: menus stay open after Escape")
 
     def _dialogs(self) -> list[XWindow]:
@@ -122,7 +122,7 @@ class GnuCash:
             logger.info("closing the GnuCash window {!r}", top.title)
             desktop.keys("dialog.dismiss", on=top)
             try:
-                desktop.wait_until(lambda top=top: all(w.id != top.id for w in desktop.windows()),
+                desktop.wait_until(lambda: all(w.id != top.id for w in desktop.windows()),
                                    f"the window {top.title!r} closing")
             except ScreenNotReached as err:
                 raise ApplicationError(f"gnucash: the window {top.title!r} does not close with Escape") from err
@@ -135,7 +135,7 @@ class GnuCash:
                 return
             before = _title(desktop.find_window("main"))
             desktop.keys("page.close")
-            desktop.wait_until(lambda before=before: _title(desktop.find_window("main")) != before or self._dialogs(),
+            desktop.wait_until(lambda: _title(desktop.find_window("main")) != before or self._dialogs(),
                                f"the tab of {before!r} closing")
             if self._dialogs():
                 raise ApplicationError(f"gnucash: closing {before!r} opened {self._dialogs()[-1].title!r}")

@@ -177,7 +177,7 @@ class Desktop:
             for chord in level if isinstance(level, list) else [level]:
                 self.input.press(chord)
             if depth < len(levels):
-                self.wait_until(lambda d=depth: len(self.popups()) >= already + d, f"menu level {depth} of {name!r}")
+                self.wait_until(lambda: len(self.popups()) >= already + depth, f"menu level {depth} of {name!r}")
         self.wait_until(lambda: len(self.popups()) <= already, f"the menus of {name!r} closing")
 
     def fill(self, name: str, text: str, **params: Any) -> None:
@@ -214,7 +214,7 @@ class Desktop:
                 return None
 
         try:
-            match = self.wait_until(look, f"image {name!r} showing")
+            match: Match = self.wait_until(look, f"image {name!r} showing")
         except ScreenNotReached as err:
             raise (last[0] if last else err) from err
         logger.debug("{} found at {} (score {:.3f})", name, match.center, match.score)
@@ -285,7 +285,7 @@ class Desktop:
             return now if ImageChops.difference(before, now).getbbox() is None else None
 
         try:
-            return wait_for(settled, _SETTLE_TIMEOUT, "the screen settling")  # type: ignore[no-any-return]
+            return wait_for(settled, _SETTLE_TIMEOUT, "the screen settling")
         except ScreenNotReached:
             return shots[-1]  # a blinking cursor or a clock: take the last look
 

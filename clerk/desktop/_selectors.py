@@ -118,7 +118,7 @@ class DesktopSelectorBook:
             raise ConfigError(f"{self.app}: no selector named {name!r} in {self.path}") from None
 
     def image_path(self, name: str) -> Path:
-        return self.images_dir / self.spec(name).fields["image"]
+        return self.images_dir / str(self.spec(name).fields["image"])
 
     def sensitive_names(self) -> list[str]:
         return [n for n, s in self._specs.items() if s.sensitive]

@@ -114,11 +114,11 @@ class JobWorker:
                 if self.stopping.is_set():
                     return True
                 worked = True
-                working = inbox.take(path)
-                if working is None:
+                taken = inbox.take(path)
+                if taken is None:
                     continue  # a file of that name is still being worked; it waits for the next fire
                 self.journal.record(spec.name, Event.FILE_TAKEN, input_path=path.name)
-                self._work_file(spec, inbox, working)
+                self._work_file(spec, inbox, taken)
             if not arriving or self.stopping.is_set():
                 return worked
             if not ready:  # give the files being copied in one settle period, then look again

@@ -10,6 +10,7 @@ import datetime as dt
 import zoneinfo
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console, Group
 from rich.table import Table
@@ -173,7 +174,7 @@ def run_view(ledger: Ledger, run: RunRecord) -> Group:
     return Group(*parts)  # type: ignore[arg-type]
 
 
-def _count(rows: Iterable[Mapping[str, object]]) -> dict[str, int]:
+def _count(rows: Iterable[Any]) -> dict[str, int]:
     counts: dict[str, int] = {}
     for row in rows:
         counts[str(row["status"])] = counts.get(str(row["status"]), 0) + 1

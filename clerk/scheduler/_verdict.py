@@ -124,7 +124,8 @@ class RunSummary:
             "counts": dict(self.counts), "reason": self.reason, "next_step": self.next_step,
             "recordings": self.recordings, "results_workbook": self.results_workbook, "problems": list(self.problems),
         }
-        return _scrub(fields)
+        scrubbed: dict[str, Any] = _scrub(fields)
+        return scrubbed
 
 
 def _scrub(value: Any) -> Any:

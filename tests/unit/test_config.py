@@ -67,6 +67,11 @@ def test_defaults_from_the_file_and_from_code(project: Path) -> None:
     assert settings.sources["web.timeout_s"] == "config/default.toml"
 
 
+def test_without_a_browser_key_the_browser_is_debians_chromium(project: Path) -> None:
+    # a slots dataclass's class attribute is a member descriptor, not the field's default
+    assert settings_of(project).web.browser == "/usr/bin/chromium"
+
+
 def test_each_layer_overrides_the_one_below_and_the_source_is_recorded(project: Path) -> None:
     write_env_file(project, "staging", '[web]\ntimeout_s = 10\nslowmo_ms = 5\nheadless = false\n'
                                        '[apps.ledgersmb]\nurl = "http://staging:5762"\n')
