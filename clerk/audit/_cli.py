@@ -40,14 +40,25 @@ def audit_group() -> None:
     """Verify, review, export and prune the audit trail (recordings/<bot>/<run>/)."""
 
 
+_ALLOW_UNSIGNED = click.option(
+    "--allow-unsigned", is_flag=True,
+    help="Accept a run without a signature although CLERK_AUDIT_HMAC_KEY is set (a run made without the key).")
+
+
 @audit_group.command("verify")
 @click.argument("run")
 @click.option("--require-signature", is_flag=True, help="Fail unless the run is signed and the signature checks.")
+@_ALLOW_UNSIGNED
 @click.pass_context
-def verify_command(ctx: click.Context, run: str, require_signature: bool) -> None:
-    """Check that RUN (a run id, a run folder or an exported zip) is exactly as sealed."""
+def verify_command(ctx: click.Context, run: str, require_signature: bool, allow_unsigned: bool) -> None:
+    """Check that RUN (a run id, a run folder or an exported zip) is exactly as sealed.
+
+    With CLERK_AUDIT_HMAC_KEY set, a run without a signature fails unless --allow-unsigned.
+    """
+    if require_signature and allow_unsigned:
+        raise click.UsageError("--require-signature and --allow-unsigned contradict each other: give one")
     with opened(run, _recordings_dir(ctx, run)) as found:
-        result = verify_run(found.folder, require_signature=require_signature)
+        result = verify_run(found.folder, require_signature=require_signature, allow_unsigned=allow_unsigned)
         _print_verification(run, result)
         for name in found.ignored:
             click.echo(f"  note: {name} is outside the sealed run folder (not checked)")
@@ -74,13 +85,14 @@ def _print_verification(label: str, result: Verification) -> None:
               help="The HTML file (default: <run folder>.report.html beside the run).")
 @click.option("--images", type=click.Choice(["auto", "embed", "link"]), default="auto", show_default=True,
               help="embed: thumbnails inside the page; link: lazy-loaded screenshots beside it; auto: by size.")
+@_ALLOW_UNSIGNED
 @click.pass_context
-def report_command(ctx: click.Context, run: str, output: Path | None, images: Any) -> None:
+def report_command(ctx: click.Context, run: str, output: Path | None, images: Any, allow_unsigned: bool) -> None:
     """Write one offline HTML page to review RUN: summary, items, steps with screenshots."""
     if Path(run).is_file() and zipfile.is_zipfile(run):
         raise click.UsageError("unzip the export first: its report is inside, beside the run folder")
     with opened(run, _recordings_dir(ctx, run)) as found:
-        path = write_report(found.folder, output, images=images)
+        path = write_report(found.folder, output, images=images, allow_unsigned=allow_unsigned)
     click.echo(str(path))
 
 
@@ -89,15 +101,17 @@ def report_command(ctx: click.Context, run: str, output: Path | None, images: An
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="The zip to write (default: ./<run id>.zip).")
 @click.option("--report/--no-report", default=True, show_default=True, help="Put the HTML report beside the run.")
+@_ALLOW_UNSIGNED
 @click.pass_context
-def export_command(ctx: click.Context, run: str, output: Path | None, report: bool) -> None:
+def export_command(ctx: click.Context, run: str, output: Path | None, report: bool, allow_unsigned: bool) -> None:
     """Zip RUN for an auditor, who checks it anywhere with `clerk audit verify ZIP`."""
     with opened(run, _recordings_dir(ctx, run)) as found, tempfile.TemporaryDirectory() as tmp:
         folder = found.folder
-        page = (write_report(folder, Path(tmp) / f"{folder.name}.report.html", link_base=folder.parent)
-                if report else None)
+        page = (write_report(folder, Path(tmp) / f"{folder.name}.report.html", link_base=folder.parent,
+                             allow_unsigned=allow_unsigned) if report else None)
         try:
-            path = export_run(folder, output or Path.cwd() / f"{folder.name}.zip", report=page)
+            path = export_run(folder, output or Path.cwd() / f"{folder.name}.zip", report=page,
+                              allow_unsigned=allow_unsigned)
         except ExportRefused as refused:
             _print_verification(run, refused.verification)
             click.secho("not exported: the run does not verify", fg="red", err=True)

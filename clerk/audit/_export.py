@@ -16,8 +16,9 @@ class ExportRefused(Exception):
         self.verification = verification
 
 
-def export_run(folder: Path, target: Path, *, report: Path | None = None) -> Path:
+def export_run(folder: Path, target: Path, *, report: Path | None = None, allow_unsigned: bool = False) -> Path:
     """Zip the run folder as ``<run id>/...`` (plus the HTML report beside it, if given).
+    ``allow_unsigned`` as for verify_run.
 
     Raises:
         ExportRefused: the run does not verify as it is.
@@ -25,7 +26,7 @@ def export_run(folder: Path, target: Path, *, report: Path | None = None) -> Pat
     Example:
         export_run(Path("recordings/invoice_entry/20261123-103817-396afa"), Path("run.zip"))
     """
-    verification = verify_run(folder)
+    verification = verify_run(folder, allow_unsigned=allow_unsigned)
     if not verification.intact:
         raise ExportRefused(verification)
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -17,6 +17,7 @@ class Problem(StrEnum):
     EVENT_REORDERED = "event reordered"
     MANIFEST_EDITED = "manifest edited"
     BAD_SIGNATURE = "signature does not match"
+    NOT_SIGNED = "not signed"
     NOT_SEALED = "not sealed"
 
 

@@ -34,18 +34,18 @@ def default_report_path(folder: Path) -> Path:
 
 
 def write_report(folder: Path, target: Path | None = None, *, images: ImageMode = "auto",
-                 link_base: Path | None = None) -> Path:
+                 link_base: Path | None = None, allow_unsigned: bool = False) -> Path:
     """Write the report of the run in ``folder``; returns its path.
 
     Screenshots are linked relative to ``link_base`` (default: the report's folder),
-    the folder the report will sit in when it is read.
+    the folder the report will sit in when it is read. ``allow_unsigned`` as for verify_run.
 
     Example:
         write_report(Path("recordings/invoice_entry/20261123-103817-396afa"))
     """
     target = target or default_report_path(folder)
     manifest = read_manifest(folder)
-    verification = verify_run(folder)
+    verification = verify_run(folder, allow_unsigned=allow_unsigned)
     events = read_events(folder / EVENTS_FILE)
     items = manifest.get("items") or _items_from_events(events)
     shots = sum(len([s for s in item.get("steps", []) if s.get("shot")]) for item in items)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from clerk.audit._chain import EVENTS_FILE, check_chain
-from clerk.audit._digest import hmac_key
+from clerk.audit._digest import HMAC_KEY_VARIABLE, hmac_key
 from clerk.audit._finding import Finding, Problem
 from clerk.audit._manifest import (
     MANIFEST_FILE,
@@ -40,8 +40,13 @@ class Verification:
         self.findings.append(Finding(problem=problem, where=where, detail=detail))
 
 
-def verify_run(folder: Path, *, key: bytes | None = None, require_signature: bool = False) -> Verification:
+def verify_run(folder: Path, *, key: bytes | None = None, require_signature: bool = False,
+               allow_unsigned: bool = False) -> Verification:
     """Check a sealed run folder. ``key`` defaults to CLERK_AUDIT_HMAC_KEY.
+
+    Where a key is configured, runs are expected to be signed: an unsigned run fails
+    (anyone can rewrite a run and re-seal it without a signature) unless
+    ``allow_unsigned``. ``require_signature`` fails unsigned and unchecked runs anywhere.
 
     Example:
         result = verify_run(Path("recordings/invoice_entry/20261123-103817-396afa"))
@@ -61,7 +66,9 @@ def verify_run(folder: Path, *, key: bytes | None = None, require_signature: boo
         return result
     if manifest_digest(manifest) != seal.get("manifest_sha256"):
         result.add(Problem.MANIFEST_EDITED, MANIFEST_FILE, "its content no longer matches the digest sealed with it")
-    _check_signature(result, manifest, seal, hmac_key() if key is None else key, require_signature)
+    expect = _SignatureRule(key=hmac_key() if key is None else key, required=require_signature,
+                            allow_unsigned=allow_unsigned and not require_signature)
+    _check_signature(result, manifest, seal, expect)
     sealed = manifest.get("files") or {}
     actual = file_hashes(folder)
     result.files = len(actual)
@@ -71,27 +78,47 @@ def verify_run(folder: Path, *, key: bytes | None = None, require_signature: boo
     return result
 
 
-def _check_signature(result: Verification, manifest: dict[str, Any], seal: dict[str, Any], key: bytes | None,
-                     require: bool) -> None:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _SignatureRule:
+    key: bytes | None  # configured here: runs are expected to be signed with it
+    required: bool  # --require-signature: unsigned or unchecked fails, key or not
+    allow_unsigned: bool  # --allow-unsigned: an unsigned run passes although a key is configured
+
+
+def _check_signature(result: Verification, manifest: dict[str, Any], seal: dict[str, Any],
+                     rule: _SignatureRule) -> None:
     signature = seal.get("hmac_sha256")
     if not signature:
         result.signature = "unsigned"
-        result.notes.append("not signed: the digests show edits, but not a run re-sealed by someone who knows "
-                            "the scheme; set CLERK_AUDIT_HMAC_KEY when running bots to sign runs")
-        if require:
-            result.add(Problem.BAD_SIGNATURE, MANIFEST_FILE, "the run is not signed, and a signature is required")
-    elif key is None:
+        _check_unsigned(result, rule)
+    elif rule.key is None:
         result.signature = "unchecked"
-        result.notes.append("signed, but CLERK_AUDIT_HMAC_KEY is not set here: the signature was not checked")
-        if require:
+        result.notes.append(f"signed, but {HMAC_KEY_VARIABLE} is not set here: the signature was not checked")
+        if rule.required:
             result.add(Problem.BAD_SIGNATURE, MANIFEST_FILE, "cannot check the signature without the key")
-    elif hmac.compare_digest(manifest_signature(manifest, key), str(signature)):
+    elif hmac.compare_digest(manifest_signature(manifest, rule.key), str(signature)):
         result.signature = "valid"
         result.notes.append("signature valid (HMAC-SHA256)")
     else:
         result.signature = "invalid"
         result.add(Problem.BAD_SIGNATURE, MANIFEST_FILE, "the HMAC signature does not match: the manifest was "
                                                          "altered, or the key is not the one the run was signed with")
+
+
+def _check_unsigned(result: Verification, rule: _SignatureRule) -> None:
+    if rule.required:
+        result.add(Problem.NOT_SIGNED, MANIFEST_FILE, "the run is not signed, and a signature is required")
+    elif rule.key is not None and not rule.allow_unsigned:
+        result.add(Problem.NOT_SIGNED, MANIFEST_FILE,
+                   f"{HMAC_KEY_VARIABLE} is set here, so runs are expected to be signed, but this one carries no "
+                   "signature: it was made without the key, or it was rewritten and re-sealed with its signature "
+                   "removed. Only if you know it was made without the key, check it with --allow-unsigned")
+    elif rule.key is not None:
+        result.notes.append("not signed, accepted with --allow-unsigned: the digests show edits, but not a run "
+                            "rewritten and re-sealed by someone who knows the scheme")
+    else:
+        result.notes.append("not signed: the digests show edits, but not a run re-sealed by someone who knows "
+                            f"the scheme; set {HMAC_KEY_VARIABLE} when running bots to sign runs")
 
 
 def _check_events(result: Verification, folder: Path, sealed: dict[str, Any]) -> bool:
