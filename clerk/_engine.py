@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import shutil
 from functools import partial
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ from clerk._ledger import ItemLocked, ItemState, Ledger, RunStatus
 from clerk._logging import RunLog
 from clerk._outcome import ItemResult, ItemStatus, RunReport
 from clerk._recording import Recording, sha256_of
-from clerk._results import default_output_path, write_results
+from clerk._results import RESULTS_COPY, default_output_path, write_results
 from clerk._retry import RetryPolicy, retrying
 from clerk._secrets import REDACTOR, load_credentials
 from clerk.audit import seal_run
@@ -90,8 +91,9 @@ def run_bot(bot: Bot[Any], settings: Settings, options: RunOptions,
                                    dry_run=options.dry_run)
     recording = Recording(Path(run.recording_dir))
     run_log = RunLog(recording.events, run.id)
-    output = options.output_path or (default_output_path(options.input_path.resolve()) if options.input_path
-                                     else recording.folder / "results.xlsx")
+    output = options.output_path or (
+        default_output_path(options.input_path.resolve(), dry_run=options.dry_run) if options.input_path
+        else recording.folder / RESULTS_COPY)
     report = RunReport(run_id=run.id, bot=bot.name, input_path=Path(input_label), output_path=output.resolve(),
                        recording_dir=recording.folder, resumed=resumed, dry_run=options.dry_run)
     recording.write_manifest({
@@ -99,15 +101,17 @@ def run_bot(bot: Bot[Any], settings: Settings, options: RunOptions,
         "started_at": run.started_at, "resumed": resumed, "dry_run": options.dry_run,
         "settings": settings.as_dict(), "settings_sources": dict(settings.sources),
     })
-    ctx = RunContext(settings=settings, bot=bot.name, run_id=run.id, recording=recording, apps=bot.apps,
-                     credentials=credentials, dry_run=options.dry_run, params=options.params)
-    engine = _Engine(bot, ctx, ledger, report, options, progress or _Silent(), stop or StopFlag())
+    ctx: RunContext | None = None
+    engine: _Engine | None = None
     try:
+        ctx = RunContext(settings=settings, bot=bot.name, run_id=run.id, recording=recording, apps=bot.apps,
+                         credentials=credentials, dry_run=options.dry_run, params=options.params)
+        engine = _Engine(bot, ctx, ledger, report, options, progress or _Silent(), stop or StopFlag())
         with logger.contextualize(run_id=run.id, bot=bot.name):
             if table is None:
                 assert bot.live_source is not None
-                source = bot.live_source
-                table = engine.with_retries(lambda: source(ctx), "reading the live source")
+                source, live_ctx = bot.live_source, ctx
+                table = engine.with_retries(lambda: source(live_ctx), "reading the live source")
             items = parse_items(table, bot.schema, bot.reference)
             logger.info("{} run {} on {} ({} items)", "resuming" if resumed else "starting", run.id,
                         input_label, len(items))
@@ -116,20 +120,39 @@ def run_bot(bot: Bot[Any], settings: Settings, options: RunOptions,
         report.stop_reason = report.stop_reason or f"{getattr(err, 'code', type(err).__name__)}: {err}"
         raise
     finally:
-        ctx.close()
+        if ctx is not None:
+            ctx.close()
         if table is not None:
-            write_results(report.output_path, table, {r.row: r for r in report.results}, bot.app_ref_label)
-        status = RunStatus.STOPPED if report.stop_reason else RunStatus.COMPLETED
-        ledger.finish_run(run.id, status, report.counts)
+            _write_results(report, table, bot.app_ref_label, recording)
+        touched = resumed or (engine is not None and engine.entered_count > 0)
+        ledger.finish_run(run.id, _final_status(report, touched), report.counts)
         recording.write_manifest({
             "ended_at": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"),
             "outcome": report.outcome.value, "stop_reason": REDACTOR.scrub(report.stop_reason),
             "counts": dict(report.counts), "results_workbook": str(report.output_path),
+            "results_copy": RESULTS_COPY,
         })
         run_log.close()
         seal_run(recording, report, settings)  # never raises; says so in the log when it cannot seal
         ledger.close()
     return report
+
+
+def _final_status(report: RunReport, touched: bool) -> RunStatus:
+    """A run that ended in an error before it started any item was rejected, not stopped:
+    nothing of it is left to resume."""
+    if not report.stop_reason:
+        return RunStatus.COMPLETED
+    return RunStatus.STOPPED if touched else RunStatus.REJECTED
+
+
+def _write_results(report: RunReport, table: Table, app_ref_label: str, recording: Recording) -> None:
+    """The results workbook where the user asked, and a copy in the recording that the seal covers,
+    so each run's results stay findable after a later run replaced the workbook."""
+    write_results(report.output_path, table, {r.row: r for r in report.results}, app_ref_label)
+    copy = recording.folder / RESULTS_COPY
+    if report.output_path != copy.resolve():
+        shutil.copyfile(report.output_path, copy)
 
 
 def _open_input(bot: Bot[Any], options: RunOptions, settings: Settings) -> tuple[Table | None, str, str]:

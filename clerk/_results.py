@@ -18,8 +18,13 @@ if TYPE_CHECKING:
 RESULT_COLUMNS = ("status", "{app_ref}", "message", "screenshots")
 
 
-def default_output_path(input_path: Path) -> Path:
-    return input_path.with_name(f"{input_path.stem}.results.xlsx")
+RESULTS_COPY = "results.xlsx"  # every run's own copy, in its recording
+
+
+def default_output_path(input_path: Path, *, dry_run: bool = False) -> Path:
+    """``<input>.results.xlsx`` beside the input; a dry run's never replaces a real run's."""
+    kind = "dry-run" if dry_run else "results"
+    return input_path.with_name(f"{input_path.stem}.{kind}.xlsx")
 
 
 def write_results(path: Path, table: Table, results: Mapping[int, ItemResult], app_ref_label: str) -> Path:

@@ -45,7 +45,7 @@ def cli(ctx: click.Context, project: Path | None, verbose: bool) -> None:
 @click.option("--input", "input_path", type=click.Path(path_type=Path), default=None,
               help="The spreadsheet or export (.xlsx, .csv, .tsv) to work through.")
 @click.option("--output", "output_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Results workbook (default: <input>.results.xlsx next to the input).")
+              help="Results workbook (default: <input>.results.xlsx next to the input, <input>.dry-run.xlsx for a dry run).")
 @click.option("--headed", is_flag=True, help="Show the browser window.")
 @click.option("--slowmo", type=click.IntRange(min=0), default=None, metavar="MS",
               help="Slow every browser action down by MS milliseconds.")

@@ -11,6 +11,7 @@ import pytest
 from openpyxl import load_workbook
 
 from clerk import (
+    App,
     ApplicationError,
     BusinessError,
     ConfigError,
@@ -19,6 +20,7 @@ from clerk import (
     RetryPolicy,
 )
 from clerk._engine import RunOptions, StopFlag, ledger_path, run_bot
+from clerk.audit._verify import verify_run
 from clerk._ledger import ItemState, Ledger, RunStatus
 from clerk._outcome import ItemStatus, RunOutcome
 
@@ -358,7 +360,7 @@ def test_a_file_bot_without_input_is_a_config_error(make_bot, settings) -> None:
 
 
 # ---------------------------------------------------------------------------- a run that ends in an error
-def test_a_run_ended_by_a_preflight_error_is_recorded_as_stopped(make_bot, fake_app, settings, lines) -> None:
+def test_a_run_ended_by_a_preflight_error_is_recorded_as_rejected(make_bot, fake_app, settings, lines) -> None:
     fake_app.preflight_errors = [ApplicationError("the menu never opened")] * 3
     bot = make_bot(preflight=fake_app.preflight)
     path = lines(("A-1", "1"), ("A-2", "2"))
@@ -368,7 +370,7 @@ def test_a_run_ended_by_a_preflight_error_is_recorded_as_stopped(make_bot, fake_
     ledger = Ledger(ledger_path(settings))
     try:
         [run_record] = ledger.runs()
-        assert run_record.status is RunStatus.STOPPED
+        assert run_record.status is RunStatus.REJECTED  # no item was started: nothing to resume
     finally:
         ledger.close()
     manifest = json.loads(next(settings.recordings_dir.glob("fake_entry/*/run.json")).read_text())
@@ -385,3 +387,41 @@ def test_a_dry_run_lookup_that_keeps_failing_fails_only_its_row(make_bot, fake_a
     assert "the menu never opened" in report.results[0].message
     assert report.exit_code == 3
     assert fake_app.entered() == []
+
+
+def test_a_run_refused_by_a_bad_selectors_file_is_closed_as_rejected_not_resumed(
+        make_bot, fake_app, settings, lines) -> None:
+    settings.selectors_dir.mkdir()
+    (settings.selectors_dir / "fake.yaml").write_text("screens: [unclosed\n", encoding="utf-8")
+    bot = make_bot(apps={"fake": App(session=fake_app.open_session, kind="web", login=False)})
+    path = lines(("A-1", "1"))
+    with pytest.raises(ConfigError):
+        run(bot, settings, path)
+    ledger = Ledger(ledger_path(settings))
+    try:
+        [refused] = ledger.runs()
+        assert refused.status is RunStatus.REJECTED and refused.ended_at is not None
+    finally:
+        ledger.close()
+    later = run(make_bot(), settings, path)
+    assert not later.resumed and later.run_id != refused.id
+    assert statuses(later) == [(2, "done")]
+
+
+# ---------------------------------------------------------------------------- each run's results stay findable
+def test_each_run_keeps_a_sealed_copy_of_its_results_and_a_dry_run_replaces_no_real_results(
+        make_bot, fake_app, settings, lines) -> None:
+    path = lines(("A-1", "1"), ("A-2", "2"))
+    real = run(make_bot(), settings, path, limit=1)
+    dry = run(make_bot(), settings, path, dry_run=True)
+    assert real.output_path == path.with_name("lines.results.xlsx")
+    assert dry.output_path == path.with_name("lines.dry-run.xlsx")
+    assert [row[3] for row in workbook_rows(real.output_path)[1:]] == ["done", "pending"]
+    assert [row[3] for row in workbook_rows(dry.output_path)[1:]] == ["already_present", "ready"]
+    second = run(make_bot(), settings, path)  # replaces lines.results.xlsx; the first run's copy stays
+    assert [row[3] for row in workbook_rows(second.output_path)[1:]] == ["already_present", "done"]
+    first_copy = real.recording_dir / "results.xlsx"
+    assert [row[3] for row in workbook_rows(first_copy)[1:]] == ["done", "pending"]
+    manifest = json.loads((real.recording_dir / "run.json").read_text())
+    assert manifest["results_copy"] == "results.xlsx"
+    assert verify_run(real.recording_dir).intact
