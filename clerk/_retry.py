@@ -22,9 +22,9 @@ from clerk._errors import BotError
 class RetryPolicy:
     """How often an item is tried after application errors. Business errors never are."""
 
-    attempts: int = 3
-    wait_initial: dt.timedelta = dt.timedelta(seconds=1)
-    wait_max: dt.timedelta = dt.timedelta(seconds=20)
+    attempts: int = 5
+    wait_initial: dt.timedelta = dt.timedelta(seconds=3)
+    wait_max: dt.timedelta = dt.timedelta(seconds=30)
 
     @classmethod
     def from_settings(cls, settings: RetrySettings) -> RetryPolicy:

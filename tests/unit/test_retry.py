@@ -16,7 +16,7 @@ from clerk import (
     RetryPolicy,
     SelectorFailed,
 )
-from clerk._config import RetrySettings
+from clerk._config import RetrySettings, load_settings
 from clerk._retry import is_transient, retrying
 
 NO_WAIT = dt.timedelta(0)
@@ -131,3 +131,17 @@ def test_waits_grow_but_stay_under_the_maximum() -> None:
     assert len(waits) == 5
     assert all(0 < wait <= 4 for wait in waits)
     assert waits[-1] >= 2  # backing off, not hammering the application
+
+
+def test_the_shipped_budget_outlasts_a_half_minute_restart_by_backing_off(checkout) -> None:
+    policy = RetryPolicy.from_settings(load_settings(checkout, environ={}).retry)
+    waits: list[float] = []
+    retry = retrying(policy)
+    retry.sleep = waits.append  # type: ignore[method-assign]
+    with pytest.raises(ApplicationError):
+        for attempt in retry:
+            with attempt:
+                raise ApplicationError("connection refused")
+    assert sum(waits) > 40  # a restart of about 30 s, with room to spare
+    assert waits == sorted(waits) and waits[0] >= 2  # backing off, not hammering
+    assert policy == RetryPolicy()  # the code's defaults say the same as config/default.toml
