@@ -85,6 +85,10 @@ class Bot(Generic[T]):
     ``ledger_name`` namespaces the bot's unique references in the ledger; two bots that
     enter the same items into different applications must use different names.
 
+    ``max_workers`` caps the sessions that may work at once (``--workers N``); a bot whose
+    application cannot run twice side by side (a desktop on one display) says 1, and why
+    in ``max_workers_reason``. None: no limit.
+
     Example:
         BOT = Bot(name="invoice_entry", apps={"ledgersmb": App(session=LedgerSmb)}, schema=SCHEMA,
                   reference=lambda inv: f"{inv.vendor}|{inv.number}", find=find, enter=enter)
@@ -103,6 +107,8 @@ class Bot(Generic[T]):
     retry: RetryPolicy | None = None  # None: the [retry] settings
     app_ref_label: str = "app_id"
     ledger_name: str = ""
+    max_workers: int | None = None
+    max_workers_reason: str = ""
 
     @property
     def ledger_key(self) -> str:

@@ -1,9 +1,10 @@
 """The engine: one run of one bot over one input file.
 
 It reads and validates every row, checks the rest against the application (preflight),
-then works the items one at a time: claim in the ledger, look in the application, enter
-and read back, settle. Retries, outcomes, the results workbook and the audit trail are
-all handled here, so bots stay short.
+then works the items: claim in the ledger, look in the application, enter and read back,
+settle. One worker works them one at a time; ``--workers N`` works them in N sessions at
+once (clerk._crew). Retries, outcomes, the results workbook and the audit trail are all
+handled here, so bots stay short.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import shutil
+import threading
 from functools import partial
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -22,6 +24,7 @@ from loguru import logger
 from clerk._bot import Bot
 from clerk._config import Settings
 from clerk._context import RunContext
+from clerk._crew import Dispenser, Worker, crew_names, work_together
 from clerk._errors import BotError, BusinessError, ConfigError
 from clerk._items import Problem, WorkItem, parse_items
 from clerk._ledger import ItemLocked, ItemState, Ledger, RunStatus
@@ -44,6 +47,7 @@ class RunOptions:
     dry_run: bool = False
     limit: int | None = None
     skip_invalid: bool = False
+    workers: int = 1  # sessions working items at once on this machine
     params: Mapping[str, Any] = field(default_factory=dict)  # bot-specific, e.g. {"queue": "PlanChanges"}
 
 
@@ -73,6 +77,25 @@ def ledger_path(settings: Settings) -> Path:
     return settings.data_dir / "ledger.sqlite3"
 
 
+def open_ledger(settings: Settings) -> Ledger:
+    """A connection of its own to the run's ledger (one per worker thread)."""
+    return Ledger(ledger_path(settings))
+
+
+def check_workers(bot: Bot[Any], workers: int) -> None:
+    """Refuse more workers than the bot can run side by side.
+
+    Raises:
+        ConfigError: ``workers`` is below one or above the bot's ``max_workers``.
+    """
+    if workers < 1:
+        raise ConfigError(f"--workers must be at least 1, got {workers}")
+    if bot.max_workers is not None and workers > bot.max_workers:
+        why = f" ({bot.max_workers_reason})" if bot.max_workers_reason else ""
+        raise ConfigError(f"bot {bot.name} with target {bot.main_app} runs at most {bot.max_workers} "
+                          f"session(s) at once{why}; --workers {workers} refused")
+
+
 def run_bot(bot: Bot[Any], settings: Settings, options: RunOptions,
             progress: ProgressListener | None = None, stop: StopFlag | None = None) -> RunReport:
     """Run ``bot`` over its input and write the results workbook.
@@ -84,9 +107,10 @@ def run_bot(bot: Bot[Any], settings: Settings, options: RunOptions,
         InputFileError: the input cannot be used at all; nothing was entered.
         ConfigError: settings, credentials or selectors are wrong; nothing was entered.
     """
+    check_workers(bot, options.workers)
     table, input_label, identity = _open_input(bot, options, settings)
     credentials = {name: load_credentials(name) for name, app in bot.apps.items() if app.login}
-    ledger = Ledger(ledger_path(settings))
+    ledger = open_ledger(settings)
     run, resumed = ledger.open_run(bot.ledger_key, input_label, identity, settings.recordings_dir / bot.name,
                                    dry_run=options.dry_run)
     recording = Recording(Path(run.recording_dir))
@@ -98,20 +122,26 @@ def run_bot(bot: Bot[Any], settings: Settings, options: RunOptions,
                        recording_dir=recording.folder, resumed=resumed, dry_run=options.dry_run)
     recording.write_manifest({
         "run_id": run.id, "bot": bot.name, "input": {"path": input_label, "sha256": identity},
-        "started_at": run.started_at, "resumed": resumed, "dry_run": options.dry_run,
+        "started_at": run.started_at, "resumed": resumed, "dry_run": options.dry_run, "workers": options.workers,
         "settings": settings.as_dict(), "settings_sources": dict(settings.sources),
     })
+
+    def new_context() -> RunContext:
+        return RunContext(settings=settings, bot=bot.name, run_id=run.id, recording=recording, apps=bot.apps,
+                          credentials=credentials, dry_run=options.dry_run, params=options.params)
+
     ctx: RunContext | None = None
     engine: _Engine | None = None
     try:
-        ctx = RunContext(settings=settings, bot=bot.name, run_id=run.id, recording=recording, apps=bot.apps,
-                         credentials=credentials, dry_run=options.dry_run, params=options.params)
-        engine = _Engine(bot, ctx, ledger, report, options, progress or _Silent(), stop or StopFlag())
+        ctx = new_context()
+        first = Worker(crew_names(1)[0], ctx, ledger)
+        engine = _Engine(bot, first, report, options, progress or _Silent(), stop or StopFlag(),
+                         lambda name: Worker(name, new_context(), open_ledger(settings)))
         with logger.contextualize(run_id=run.id, bot=bot.name):
             if table is None:
                 assert bot.live_source is not None
                 source, live_ctx = bot.live_source, ctx
-                table = engine.with_retries(lambda: source(live_ctx), "reading the live source")
+                table = engine.with_retries(first, lambda: source(live_ctx), "reading the live source")
             items = parse_items(table, bot.schema, bot.reference)
             logger.info("{} run {} on {} ({} items)", "resuming" if resumed else "starting", run.id,
                         input_label, len(items))
@@ -173,19 +203,19 @@ def _open_input(bot: Bot[Any], options: RunOptions, settings: Settings) -> tuple
 @dataclass(slots=True)
 class _Engine:
     bot: Bot[Any]
-    ctx: RunContext
-    ledger: Ledger
+    first: Worker  # logged in for preflight; works items in the calling thread
     report: RunReport
     options: RunOptions
     progress: ProgressListener
     stop: StopFlag
+    new_worker: Callable[[str], Worker]  # another worker, made in the thread that uses it
     policy: RetryPolicy = field(init=False)
+    lock: threading.Lock = field(default_factory=threading.Lock)  # results, progress and counters
     consecutive_failures: int = 0
     entered_count: int = 0
-    screens_unknown: bool = False  # the last item failed: start the next one from a known screen
 
     def __post_init__(self) -> None:
-        self.policy = self.bot.retry or RetryPolicy.from_settings(self.ctx.settings.retry)
+        self.policy = self.bot.retry or RetryPolicy.from_settings(self.first.ctx.settings.retry)
 
     # ------------------------------------------------------------------ phases
     def execute(self, items: list[WorkItem[Any]]) -> None:
@@ -204,34 +234,55 @@ class _Engine:
         if self.options.dry_run:
             self._dry_run(todo)
             return
-        for index, item in enumerate(todo):
+        dispenser = Dispenser(todo, self._refusal)
+        others = crew_names(min(self.options.workers, len(todo)))[1:]
+        if others:
+            logger.info("working {} items with {} workers", len(todo), len(others) + 1)
+        try:
+            work_together(self.first, others, self.new_worker, lambda worker: self._drain(worker, dispenser),
+                          lambda worker: logger.contextualize(run_id=worker.ctx.run_id, bot=self.bot.name,
+                                                              worker=worker.name))
+        finally:
+            reason = dispenser.reason or (self.report.stop_reason and f"not attempted: {self.report.stop_reason}")
+            self._finish_all(dispenser.left, ItemStatus.PENDING, reason or "not attempted: the run ended")
+
+    def _refusal(self) -> str:
+        """Why no further item may start (empty: go on). Called under the dispenser's lock."""
+        with self.lock:
             if self.stop.reason or self.report.stop_reason:
                 self.report.stop_reason = self.report.stop_reason or self.stop.reason
-                self._finish_all(todo[index:], ItemStatus.PENDING, f"not attempted: {self.report.stop_reason}")
-                return
+                return f"not attempted: {self.report.stop_reason}"
             if self.options.limit is not None and self.entered_count >= self.options.limit:
-                self._finish_all(todo[index:], ItemStatus.PENDING,
-                                 f"not attempted: --limit {self.options.limit} reached")
-                return
-            self._work(item)
+                return f"not attempted: --limit {self.options.limit} reached"
+            self.entered_count += 1  # given back if the claim is refused
+            return ""
+
+    def _drain(self, worker: Worker, dispenser: Dispenser[WorkItem[Any]]) -> None:
+        try:
+            for item in dispenser.drain():
+                self._work(worker, item)
+        except BaseException as err:  # this worker is going down: the others stop after their item
+            with self.lock:
+                self.report.stop_reason = self.report.stop_reason or f"{getattr(err, 'code', type(err).__name__)}: {err}"
+            raise
 
     def _settled_by_file_or_ledger(self, item: WorkItem[Any]) -> bool:
         if not self._reject_if_invalid(item):
             return True
-        known = self.ledger.item(self.bot.ledger_key, item.reference or "")
+        known = self.first.ledger.item(self.bot.ledger_key, item.reference or "")
         if known is None or known.state not in (ItemState.DONE, ItemState.ALREADY_PRESENT):
             return False
-        if known.run_id == self.ctx.run_id and known.state is ItemState.DONE:
-            self._record(item, ItemStatus.DONE, known.app_ref, known.message)
+        if known.run_id == self.first.ctx.run_id and known.state is ItemState.DONE:
+            self._record(self.first, item, ItemStatus.DONE, known.app_ref, known.message)
         else:
-            self._record(item, ItemStatus.ALREADY_PRESENT, known.app_ref,
+            self._record(self.first, item, ItemStatus.ALREADY_PRESENT, known.app_ref,
                          f"already {known.state.value.replace('_', ' ')} per clerk run {known.run_id}; not entered again")
         return True
 
     def _preflight(self, todo: list[WorkItem[Any]]) -> None:
         assert self.bot.preflight is not None
-        preflight = self.bot.preflight
-        problems: list[Problem] = list(self.with_retries(lambda: list(preflight(self.ctx, todo)), "preflight"))
+        preflight, ctx = self.bot.preflight, self.first.ctx
+        problems: list[Problem] = list(self.with_retries(self.first, lambda: list(preflight(ctx, todo)), "preflight"))
         by_row = {item.row.number: item for item in todo}
         for problem in problems:
             by_row[problem.row].problems.append(problem)
@@ -239,127 +290,133 @@ class _Engine:
     def _reject_if_invalid(self, item: WorkItem[Any]) -> bool:
         if item.valid:
             return True
-        self._record(item, ItemStatus.INVALID, message="; ".join(p.reason_with_column() for p in item.problems))
+        self._record(self.first, item, ItemStatus.INVALID,
+                     message="; ".join(p.reason_with_column() for p in item.problems))
         return False
 
     def _dry_run(self, todo: list[WorkItem[Any]]) -> None:
-        app = self.bot.main_app
+        app, worker, ctx = self.bot.main_app, self.first, self.first.ctx
         for item in todo:
-            self.ctx.item_key = item.key
+            ctx.item_key = item.key
             try:
-                found = self.with_retries(partial(self.bot.find, self.ctx, item.data), item.key)
+                found = self.with_retries(worker, partial(self.bot.find, ctx, item.data), item.key)
             except BusinessError as err:  # find may already know the item will be refused
-                self._record(item, ItemStatus.INVALID, message=f"dry run: {err}")
+                self._record(worker, item, ItemStatus.INVALID, message=f"dry run: {err}")
                 continue
             except BotError as err:
                 if err.stops_run:
                     raise
-                self._record(item, ItemStatus.FAILED, message=f"dry run: {err.code}: {err}")
+                self._record(worker, item, ItemStatus.FAILED, message=f"dry run: {err.code}: {err}")
                 continue
             if found is not None:
-                self._record(item, ItemStatus.ALREADY_PRESENT, found.app_ref,
+                self._record(worker, item, ItemStatus.ALREADY_PRESENT, found.app_ref,
                              f"dry run: already in {app}; would not be entered")
             else:
-                self._record(item, ItemStatus.READY, message=f"dry run: valid; would be entered in {app}")
+                self._record(worker, item, ItemStatus.READY, message=f"dry run: valid; would be entered in {app}")
 
     # ------------------------------------------------------------------ one item
-    def _work(self, item: WorkItem[Any]) -> None:
+    def _work(self, worker: Worker, item: WorkItem[Any]) -> None:
         reference = item.reference or ""
-        self.ctx.item_key = item.key
+        worker.ctx.item_key = item.key
         with logger.contextualize(item=item.key, reference=reference):
             try:
-                before = self.ledger.claim(self.bot.ledger_key, reference, self.ctx.run_id)
+                before = worker.ledger.claim(self.bot.ledger_key, reference, worker.ctx.run_id)
             except ItemLocked as err:
-                self._record(item, ItemStatus.FAILED, message=str(err))
+                with self.lock:
+                    self.entered_count -= 1
+                self._record(worker, item, ItemStatus.FAILED, message=str(err))
                 return
-            self.entered_count += 1
             interrupted = before is not None and before.state is ItemState.IN_PROGRESS
             if interrupted:
                 logger.warning("an earlier attempt at {} was interrupted; checking the application first", reference)
             try:
-                status, app_ref, message = self._attempt_item(item, interrupted)
+                status, app_ref, message = self._attempt_item(worker, item, interrupted)
             except BusinessError as err:
-                self.screens_unknown = True
+                worker.screens_unknown = True
                 where = f"column {item.column(err.column)!r}: " if err.column else ""
-                self._settle(item, ItemStatus.INVALID, None, f"{where}{err}", error=err.code)
+                self._settle(worker, item, ItemStatus.INVALID, None, f"{where}{err}", error=err.code)
             except BotError as err:
-                self._fail(item, err)
+                self._fail(worker, item, err)
                 if err.stops_run:
-                    self.report.stop_reason = f"{err.code}: {err}"
+                    with self.lock:
+                        self.report.stop_reason = self.report.stop_reason or f"{err.code}: {err}"
             except Exception as err:  # noqa: BLE001 - the catch-all release: record and go on
-                self._fail(item, err)
+                self._fail(worker, item, err)
             else:
-                self.consecutive_failures = 0
-                self._settle(item, status, app_ref, message)
+                with self.lock:
+                    self.consecutive_failures = 0
+                self._settle(worker, item, status, app_ref, message)
 
-    def _attempt_item(self, item: WorkItem[Any], interrupted: bool) -> tuple[ItemStatus, str, str]:
-        app = self.bot.main_app
+    def _attempt_item(self, worker: Worker, item: WorkItem[Any], interrupted: bool) -> tuple[ItemStatus, str, str]:
+        app, ctx = self.bot.main_app, worker.ctx
         entered = interrupted
 
         def attempt() -> tuple[ItemStatus, str, str]:
             nonlocal entered
-            if self.screens_unknown:
-                self.ctx.reset()
-                self.screens_unknown = False
-            found = self.bot.find(self.ctx, item.data)
+            if worker.screens_unknown:
+                ctx.reset()
+                worker.screens_unknown = False
+            found = self.bot.find(ctx, item.data)
             if found is not None and entered:
                 return ItemStatus.DONE, found.app_ref, f"found in {app} after an interrupted attempt; not entered again"
             if found is not None:
                 return ItemStatus.ALREADY_PRESENT, found.app_ref, f"already in {app}; not entered again"
             entered = True
-            app_ref = self.bot.enter(self.ctx, item.data)
+            app_ref = self.bot.enter(ctx, item.data)
             return ItemStatus.DONE, app_ref, f"entered in {app} and read back"
 
-        return self.with_retries(attempt, item.key)
+        return self.with_retries(worker, attempt, item.key)
 
-    def _fail(self, item: WorkItem[Any], err: BaseException) -> None:
-        self.consecutive_failures += 1
-        self.screens_unknown = True
+    def _fail(self, worker: Worker, item: WorkItem[Any], err: BaseException) -> None:
+        worker.screens_unknown = True
         code = getattr(err, "code", type(err).__name__)
-        self._settle(item, ItemStatus.FAILED, None, f"{code}: {err}", error=code)
-        limit = self.ctx.settings.run.max_consecutive_failures
-        if limit and self.consecutive_failures >= limit and not self.report.stop_reason:
-            self.report.stop_reason = (
-                f"the application failed {self.consecutive_failures} items in a row (last: {code}: {err})"
-            )
-            logger.error("stopping the run early: {}", self.report.stop_reason)
+        self._settle(worker, item, ItemStatus.FAILED, None, f"{code}: {err}", error=code)
+        limit = worker.ctx.settings.run.max_consecutive_failures
+        with self.lock:
+            self.consecutive_failures += 1
+            if limit and self.consecutive_failures >= limit and not self.report.stop_reason:
+                self.report.stop_reason = (
+                    f"the application failed {self.consecutive_failures} items in a row (last: {code}: {err})"
+                )
+                logger.error("stopping the run early: {}", self.report.stop_reason)
 
     # ------------------------------------------------------------------ plumbing
-    def with_retries(self, action: Callable[[], R], label: str) -> R:
+    def with_retries(self, worker: Worker, action: Callable[[], R], label: str) -> R:
         for attempt in retrying(self.policy):
             with attempt:
                 number = attempt.retry_state.attempt_number
                 if number > 1:
-                    self.ctx.reset()
+                    worker.ctx.reset()
                 try:
                     return action()
                 except Exception as err:
                     logger.bind(step="failure").warning("{} attempt {} failed: {}", label, number, err)
-                    self.ctx.snap_failure(f"attempt-{number}-failed")
+                    worker.ctx.snap_failure(f"attempt-{number}-failed")
                     raise
         raise AssertionError("unreachable: tenacity re-raises the last error")
 
-    def _settle(self, item: WorkItem[Any], status: ItemStatus, app_ref: str | None, message: str,
+    def _settle(self, worker: Worker, item: WorkItem[Any], status: ItemStatus, app_ref: str | None, message: str,
                 error: str | None = None) -> None:
         state = ItemState(status.value)
-        self.ledger.settle(self.bot.ledger_key, item.reference or "", self.ctx.run_id, state,
-                           app_ref=app_ref, message=REDACTOR.scrub(message), error=error)
-        self._record(item, status, app_ref, message)
+        worker.ledger.settle(self.bot.ledger_key, item.reference or "", worker.ctx.run_id, state,
+                             app_ref=app_ref, message=REDACTOR.scrub(message), error=error)
+        self._record(worker, item, status, app_ref, message, worked=True)
 
-    def _record(self, item: WorkItem[Any], status: ItemStatus, app_ref: str | None = None,
-                message: str = "") -> None:
-        shots = self.ctx.recording.shots_of(item.key)
+    def _record(self, worker: Worker, item: WorkItem[Any], status: ItemStatus, app_ref: str | None = None,
+                message: str = "", *, worked: bool = False) -> None:
+        shots = worker.ctx.recording.shots_of(item.key)
         shot_text = str(shots[0].parent) if shots else ""
         result = ItemResult(row=item.row.number, reference=item.reference, status=status, app_ref=app_ref,
-                            message=REDACTOR.scrub(message), shots=shot_text)
-        self.report.results.append(result)
-        self.ledger.record_result(self.ctx.run_id, item.row.number, reference=item.reference, status=status.value,
-                                  app_ref=app_ref, message=result.message, shots=shot_text)
+                            message=REDACTOR.scrub(message), shots=shot_text, worker=worker.name if worked else "")
+        worker.ledger.record_result(worker.ctx.run_id, item.row.number, reference=item.reference,
+                                    status=status.value, app_ref=app_ref, message=result.message, shots=shot_text)
         log = logger.bind(item=item.key)
         (log.info if status in (ItemStatus.DONE, ItemStatus.ALREADY_PRESENT, ItemStatus.READY) else log.warning)(
             "row {}: {} ({})", item.row.number, status.value, result.message)
-        self.progress.advanced(result)
+        with self.lock:
+            self.report.results.append(result)
+            self.progress.advanced(result)
 
     def _finish_all(self, items: Iterable[WorkItem[Any]], status: ItemStatus, message: str) -> None:
         for item in items:
-            self._record(item, status, message=message)
+            self._record(self.first, item, status, message=message)

@@ -41,6 +41,7 @@ class ItemResult:
     app_ref: str | None = None
     message: str = ""
     shots: str = ""
+    worker: str = ""  # who worked the item (e.g. w2); empty when no worker touched it
 
 
 @dataclass(slots=True)

@@ -56,16 +56,18 @@ def cli(ctx: click.Context, project: Path | None, verbose: bool) -> None:
               help="For bots that read a live queue (without --input): the queue to work, e.g. PlanChanges.")
 @click.option("--target", default=None, metavar="APP",
               help="For bots with several target applications, e.g. gnucash (default: [bots.<bot>] target).")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True, metavar="N",
+              help="Work the items in N sessions at once on this machine, each logged in once.")
 @click.pass_context
 def run_command(ctx: click.Context, bot_name: str, input_path: Path, output_path: Path | None, headed: bool,
                 slowmo: int | None, dry_run: bool, limit: int | None, skip_invalid: bool, queue: str | None,
-                target: str | None) -> None:
+                target: str | None, workers: int) -> None:
     """Run BOT once over an input file and write a results workbook."""
     overrides: dict[str, Any] = {"web.headless": False if headed else None, "web.slowmo_ms": slowmo}
     settings = load_settings(ctx.obj["project"] or find_project_dir(), overrides)
     bot = load_bot(bot_name, settings.project_dir, target or settings.bot(bot_name).get("target"))
     options = RunOptions(input_path=input_path, output_path=output_path, dry_run=dry_run, limit=limit,
-                         skip_invalid=skip_invalid, params={"queue": queue} if queue else {})
+                         skip_invalid=skip_invalid, workers=workers, params={"queue": queue} if queue else {})
     stop = StopFlag()
     _stop_on_signals(stop)
     with ProgressView() as view:

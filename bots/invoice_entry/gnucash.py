@@ -218,4 +218,6 @@ BOT_GNUCASH = Bot(
     preflight=preflight,
     app_ref_label="gnucash_bill",
     ledger_name="invoice_entry@gnucash",
+    max_workers=1,
+    max_workers_reason="GnuCash is driven through one window on one X display",
 )

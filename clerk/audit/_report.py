@@ -133,17 +133,19 @@ def _items_table(items: list[dict[str, Any]]) -> str:
     buttons = [f'<button data-filter="all" aria-pressed="true">all {len(items)}</button>']
     buttons += [f'<button data-filter="{escape(s)}" aria-pressed="false">{escape(s.replace("_", " "))} {n}</button>'
                 for s, n in sorted(counts.items())]
+    by_worker = any(item.get("worker") for item in items)  # a run of several workers names who did what
     rows = "".join(
         f'<tr data-status="{escape(item["status"])}" data-search="{escape(_search_text(item))}">'
         f'<td><a href="#{escape(item["key"])}">{item.get("row", "")}</a></td>'
         f'<td>{escape(str(item.get("reference") or ""))}</td><td>{status_badge(item["status"])}</td>'
         f'<td>{escape(str(item.get("app_ref") or ""))}</td><td>{escape(str(item.get("message") or ""))}</td>'
-        f'<td>{len(item.get("steps", []))}</td></tr>'
+        + (f'<td>{escape(str(item.get("worker") or ""))}</td>' if by_worker else "")
+        + f'<td>{len(item.get("steps", []))}</td></tr>'
         for item in items)
     return (f'<h2>Items</h2><div class="filters">{"".join(buttons)}'
             f'<input id="search" type="search" placeholder="filter by reference or message"></div>'
             f"<table><thead><tr><th>Row</th><th>Reference</th><th>Status</th><th>App ref</th><th>Message</th>"
-            f"<th>Steps</th></tr></thead><tbody>{rows}</tbody></table>")
+            f"{'<th>Worker</th>' if by_worker else ''}<th>Steps</th></tr></thead><tbody>{rows}</tbody></table>")
 
 
 def _item_section(item: dict[str, Any], errors: list[dict[str, Any]], verification: Verification,
@@ -165,10 +167,15 @@ def _item_section(item: dict[str, Any], errors: list[dict[str, Any]], verificati
     opened = " open" if item["status"] == "failed" or findings else ""
     return (f'<details class="item" id="{escape(key)}" data-status="{escape(item["status"])}" '
             f'data-search="{escape(_search_text(item))}"{opened}><summary>Row {item.get("row", "")} '
-            f'{status_badge(item["status"])} {escape(str(item.get("reference") or ""))}</summary>'
+            f'{status_badge(item["status"])} {escape(str(item.get("reference") or ""))}'
+            f'{_worker_note(item)}</summary>'
             f'<p>{escape(str(item.get("message") or ""))}</p>{check}{steps}'
             f"{f'<h3>Errors</h3><ul class=errors>{error_list}</ul>' if error_list else ''}"
             f"{f'<h3>Traces</h3><ul>{traces}</ul>' if traces else ''}</details>")
+
+
+def _worker_note(item: dict[str, Any]) -> str:
+    return f" (worker {escape(str(item['worker']))})" if item.get("worker") else ""
 
 
 def _step_row(number: int, step: dict[str, Any], tampered: set[str], pictures: _Pictures) -> str:

@@ -78,7 +78,7 @@ def _item(result: ItemResult, steps: dict[str, list[dict[str, Any]]],
     key = item_key(result.row)
     return {
         "key": key, "row": result.row, "reference": result.reference, "status": result.status.value,
-        "app_ref": result.app_ref, "message": result.message, "steps": steps.get(key, []),
+        "app_ref": result.app_ref, "message": result.message, "worker": result.worker, "steps": steps.get(key, []),
         "traces": traces.get(key, []),
     }
 

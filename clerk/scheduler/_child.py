@@ -54,6 +54,7 @@ class ChildRequest:
     result_path: str
     parent_pid: int
     timeout_s: float
+    workers: int = 1
     log_level: str = "INFO"
 
     def write(self, path: Path) -> None:
@@ -151,7 +152,7 @@ def _run(request: ChildRequest, signals: _Signals) -> ChildResult:
     settings = load_settings(Path(request.project_dir), request.overrides)
     bot = load_bot(request.bot, settings.project_dir, request.target or settings.bot(request.bot).get("target"))
     options = RunOptions(input_path=Path(request.input_path) if request.input_path else None,
-                         params=request.params)
+                         params=request.params, workers=request.workers)
     report = run_bot(bot, settings, options, stop=signals.stop)
     signals.disarm()
     return ChildResult(

@@ -64,7 +64,7 @@ class Launcher:
             project_dir=str(self.project_dir), bot=spec.bot, target=spec.target,
             input_path=str(input_path) if input_path else None, params=spec.params,
             overrides=spec.retry.overrides(), result_path=str(result_path), parent_pid=os.getpid(),
-            timeout_s=spec.timeout.total_seconds(), log_level=self.log_level,
+            timeout_s=spec.timeout.total_seconds(), workers=spec.workers, log_level=self.log_level,
         ).write(request_path)
         started = time.monotonic()
         child = subprocess.Popen(

@@ -15,6 +15,7 @@ Example::
     bot = "invoice_entry"
     cron = "*/10 7-19 * * mon-fri"
     retry = { attempts = 3, runs = 2 }
+    workers = 2                  # sessions working one run's items at once (default 1)
 
 Unknown keys are refused, so a typo never silently changes a schedule.
 """
@@ -38,7 +39,7 @@ from clerk.scheduler._calendar import WEEKDAYS, WorkingCalendar
 _DEFAULT_KEYS = {"timezone", "misfire_grace_time_s", "coalesce", "timeout_s", "stop_grace_s", "settle_s",
                  "calendar"}
 _JOB_KEYS = _DEFAULT_KEYS | {"bot", "cron", "interval_s", "inbox", "processed", "failed", "queue", "retry",
-                             "enabled", "target"}
+                             "enabled", "target", "workers"}
 _RETRY_KEYS = {"attempts", "wait_initial_s", "wait_max_s", "runs"}
 _NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
 
@@ -104,6 +105,7 @@ class JobSpec:
     queue: str | None
     target: str | None
     retry: RetrySpec
+    workers: int = 1  # sessions working one run's items at once
     timeout: dt.timedelta  # for one run: one input file, or one pass over the queue
     stop_grace: dt.timedelta  # after the timeout, how long the run gets to stop before it is killed
     misfire_grace_time: dt.timedelta
@@ -190,6 +192,7 @@ def _job(name: str, job: Mapping[str, Any], timezone: str, calendar: WorkingCale
         inbox=inbox, queue=str(queue) if queue is not None else None,
         target=str(job["target"]) if job.get("target") else None,
         retry=_retry(job.get("retry", {}), f"{where} retry"),
+        workers=_count(job.get("workers", 1), f"{where} workers"),
         timeout=_seconds(job.get("timeout_s", 3600), f"{where} timeout_s", positive=True),
         stop_grace=_seconds(job.get("stop_grace_s", 60), f"{where} stop_grace_s"),
         misfire_grace_time=_seconds(job.get("misfire_grace_time_s", 3600), f"{where} misfire_grace_time_s",
@@ -224,14 +227,20 @@ def _retry(tree: Any, where: str) -> RetrySpec:
     attempts = tree.get("attempts")
     runs = tree.get("runs", 1)
     for key, value in (("attempts", attempts), ("runs", runs)):
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
-            raise ConfigError(f"{where} {key} must be a whole number of at least 1, got {value!r}")
+        if value is not None:
+            _count(value, f"{where} {key}")
     return RetrySpec(
         attempts=attempts, runs=runs,
         wait_initial=_seconds(tree["wait_initial_s"], f"{where} wait_initial_s")
         if "wait_initial_s" in tree else None,
         wait_max=_seconds(tree["wait_max_s"], f"{where} wait_max_s") if "wait_max_s" in tree else None,
     )
+
+
+def _count(value: Any, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(f"{where} must be a whole number of at least 1, got {value!r}")
+    return value
 
 
 def _only(tree: Mapping[str, Any], allowed: set[str], where: str) -> None:

@@ -125,3 +125,13 @@ def test_bots_lists_the_projects_bots(checkout) -> None:
     result = CliRunner().invoke(cli, ["--project", str(checkout), "bots"])
     assert result.exit_code == 0, result.output
     assert any(line.startswith("invoice_entry ") and "LedgerSMB" in line for line in result.output.splitlines())
+
+
+def test_the_desktop_target_refuses_two_workers(checkout, scratch_env, write_table, capsys, tmp_path: Path) -> None:
+    invoices = write_table("invoices.csv", INVOICES)
+    code, err = exit_of(["--project", str(checkout), "run", "invoice_entry", "--target", "gnucash",
+                         "--input", str(invoices), "--workers", "2"], capsys)
+    assert code == 2
+    assert "bot invoice_entry with target gnucash runs at most 1 session(s) at once" in err
+    assert "one X display" in err and "--workers 2 refused" in err
+    assert not (tmp_path / "var").exists() and not invoices.with_name("invoices.results.xlsx").exists()
