@@ -17,14 +17,15 @@ workbook's dates, account, description and amount; the results workbook names it
 ``<vendor id>/<bill id>``.
 
 Business errors (never retried): UNKNOWN_VENDOR, AMBIGUOUS_VENDOR, INACTIVE_VENDOR,
-UNKNOWN_ACCOUNT, AMBIGUOUS_ACCOUNT, NOT_AN_EXPENSE_ACCOUNT, NOT_TYPEABLE (text outside ASCII
-for the bill line), BILL_NOT_POSTED (a bill with
+UNKNOWN_ACCOUNT, AMBIGUOUS_ACCOUNT, NOT_AN_EXPENSE_ACCOUNT, NOT_STORABLE (control characters
+in the description, which an XML book cannot hold), BILL_NOT_POSTED (a bill with
 this vendor and ID exists unposted: a person must post or delete it), and the row-level
 validation errors. READ_BACK_MISMATCH stops the run: the saved bill differs from the row.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
@@ -103,17 +104,23 @@ def account_of(book: GnuCashBook, text: str, mapping: Mapping[str, Any]) -> Acco
     return account
 
 
-def check_typeable(text: str, column: str) -> None:
-    """The bill's line is a GnuCash register, which takes neither GTK's Unicode entry nor
-    xdotool's remapped keys reliably (``Müller`` became ``Mller``): ASCII only there.
+def check_storable(text: str, column: str) -> None:
+    """Any text goes into GnuCash (what has no key is pasted), but its book is XML 1.0 and a
+    bill line is one line: control characters, lone surrogates and U+FFFE/U+FFFF cannot be
+    stored there.
 
     Raises:
-        BusinessError: ``text`` holds other characters.
+        BusinessError: ``text`` holds such characters (named by code point: most are invisible).
     """
-    odd = sorted({c for c in text if not (c.isascii() and c.isprintable())})
+    odd = sorted({c for c in text if not _storable(c)})
     if odd:
-        raise BusinessError(f"{text!r} holds characters the GnuCash target cannot type into a bill line "
-                            f"({' '.join(odd)}); use plain ASCII", code="NOT_TYPEABLE", column=column)
+        names = " ".join(f"U+{ord(c):04X}" for c in odd)
+        raise BusinessError(f"{text!r} holds characters a GnuCash bill line cannot hold ({names})",
+                            code="NOT_STORABLE", column=column)
+
+
+def _storable(char: str) -> bool:
+    return unicodedata.category(char) not in ("Cc", "Cs") and char not in "\ufffe\uffff"
 
 
 def preflight(ctx: RunContext, items: Sequence[WorkItem[Invoice]]) -> Iterator[Problem]:
@@ -134,11 +141,11 @@ def _problems(book: GnuCashBook, invoice: Invoice, mapping: Mapping[str, Any]) -
     except BusinessError as err:
         yield err
     try:
-        check_typeable(account_of(book, invoice.account, mapping).full_name, "account")
+        account_of(book, invoice.account, mapping)
     except BusinessError as err:
         yield err
     try:
-        check_typeable(invoice.description, "description")
+        check_storable(invoice.description, "description")
     except BusinessError as err:
         yield err
 
@@ -159,8 +166,7 @@ def enter(ctx: RunContext, invoice: Invoice) -> str:
     book = GnuCashBook.read(gnucash.book_path)
     vendor = vendor_of(book, invoice.vendor)
     account = account_of(book, invoice.account, _account_map(ctx))
-    check_typeable(account.full_name, "account")
-    check_typeable(invoice.description, "description")
+    check_storable(invoice.description, "description")
     gnucash.reset()
     bill = VendorBill(gnucash, invoice.number)
     bill.open()

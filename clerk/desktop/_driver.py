@@ -22,7 +22,7 @@ from clerk._errors import (
     ScreenNotReached,
     SelectorFailed,
 )
-from clerk.desktop._input import Input
+from clerk.desktop._input import UNICODE_INPUTS, Input, UnicodeInput
 from clerk.desktop._screen import Match, Region, grab, locate, save_masked
 from clerk.desktop._selectors import DesktopSelectorBook
 from clerk.desktop._wait import wait_for
@@ -43,7 +43,7 @@ class DesktopSettings:
     xauthority: str | None = None
     screen_size: tuple[int, int] | None = None
     timeout: dt.timedelta = dt.timedelta(seconds=15)
-    unicode_input: str = "xdotool"  # how text outside ASCII is typed: "xdotool", or "gtk" (ctrl+shift+u)
+    unicode_input: UnicodeInput = "clipboard"  # how text outside ASCII goes in: "clipboard", "xdotool", "gtk"
 
     @classmethod
     def from_app_settings(cls, settings: Any) -> DesktopSettings:
@@ -64,9 +64,9 @@ class DesktopSettings:
         timeout = settings.get("timeout_s", 15)
         if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
             raise ConfigError(f"timeout_s must be a positive number of seconds, got {timeout!r}")
-        unicode_input = settings.get("unicode_input", "xdotool")
-        if unicode_input not in ("xdotool", "gtk"):
-            raise ConfigError(f"unicode_input must be \"xdotool\" or \"gtk\", got {unicode_input!r}")
+        unicode_input = settings.get("unicode_input", "clipboard")
+        if unicode_input not in UNICODE_INPUTS:
+            raise ConfigError(f"unicode_input must be one of {', '.join(UNICODE_INPUTS)}, got {unicode_input!r}")
         return cls(display=settings.get("display") or None, xauthority=settings.get("xauthority") or None,
                    screen_size=size, timeout=dt.timedelta(seconds=timeout), unicode_input=unicode_input)
 
@@ -112,7 +112,7 @@ class Desktop:
     @property
     def input(self) -> Input:
         if self._input is None:
-            self._input = Input(self._display().name, self.settings.unicode_input)
+            self._input = Input(self._display().name, self.settings.unicode_input, self.timeout)
         return self._input
 
     # ------------------------------------------------------------------ windows
@@ -181,15 +181,33 @@ class Desktop:
         self.wait_until(lambda: len(self.popups()) <= already, f"the menus of {name!r} closing")
 
     def fill(self, name: str, text: str, **params: Any) -> None:
-        """Move to field ``name`` by its keyboard path and type ``text`` there."""
+        """Move to field ``name`` by its keyboard path and type ``text`` there.
+
+        A completion the field offers (``autocomplete``) is dropped: typed text leaves it
+        selected after the cursor, so Delete takes it; pasted text leaves it unselected
+        (GTK moves the cursor past the paste), so shift+End selects it first.
+        """
         spec = self.selectors.spec(name)
         self.focus(self._within(spec.within, params))
         for chord in spec.fields["field"]:
             self.input.press(chord)
-        if text:
+        if text and spec.fields.get("verbatim"):
+            self._write_verbatim(text)
+        elif text:
             self.input.write(text)
         if spec.fields.get("autocomplete"):
-            self.input.press("delete")
+            for chord in ("shift+end", "delete") if self.input.pastes(text) else ("delete",):
+                self.input.press(chord)
+
+    def _write_verbatim(self, text: str) -> None:
+        """Type ``text`` in front of a placeholder space, then remove the space: a field
+        that completes (and recases) what is typed at its end, as GnuCash's quickfill does,
+        takes text typed in the middle as it is. Delete drops a completion of the space."""
+        for chord in ("space", "delete", "home"):
+            self.input.press(chord)
+        self.input.write(text)
+        for chord in ("end", "backspace"):
+            self.input.press(chord)
 
     # ------------------------------------------------------------------ images
     def locate(self, name: str, **params: Any) -> tuple[int, int]:

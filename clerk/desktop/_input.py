@@ -7,16 +7,21 @@ who slams the mouse into a screen corner stops the run (``OperatorAbort``).
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Literal
 
 from clerk._errors import ApplicationError, ConfigError, OperatorAbort
+from clerk.desktop._clipboard import ClipboardPaste
 from clerk.desktop._x11 import quiet_xlib
+
+UnicodeInput = Literal["clipboard", "xdotool", "gtk"]
+UNICODE_INPUTS: tuple[UnicodeInput, ...] = ("clipboard", "xdotool", "gtk")
 
 MODIFIERS = frozenset({"ctrl", "alt", "shift", "super"})
 NAMED_KEYS = frozenset({
@@ -40,9 +45,11 @@ def check_chord(chord: str) -> str | None:
 class Input:
     """Keyboard and pointer on one display; every call may raise OperatorAbort."""
 
-    def __init__(self, display: str, unicode_input: str = "xdotool") -> None:
+    def __init__(self, display: str, unicode_input: UnicodeInput = "clipboard",
+                 timeout: dt.timedelta = dt.timedelta(seconds=15)) -> None:
         self.display = display
-        self.unicode_input = unicode_input  # "xdotool" or "gtk": how non-ASCII text is typed
+        self.unicode_input = unicode_input  # how text pyautogui has no keys for goes in (see write)
+        self.timeout = timeout  # how long a paste waits for the application to fetch the text
         self._gui: Any = None
 
     @property
@@ -71,18 +78,35 @@ class Input:
             else:
                 self.gui.hotkey(*parts)
 
+    def pastes(self, text: str) -> bool:
+        """Whether ``write(text)`` goes through the clipboard rather than the keys."""
+        return self.unicode_input == "clipboard" and not all(self.gui.isValidKey(c) for c in text)
+
     def write(self, text: str) -> None:
         """Type ``text`` into whatever has the keyboard.
 
-        pyautogui silently drops characters it has no key for (anything outside ASCII).
-        With ``unicode_input="gtk"`` such a character is typed as GTK's Unicode entry
-        (ctrl+shift+u, its hex code, space); otherwise the text goes through ``xdotool type``,
-        which remaps a spare keycode per character. GTK applications read that remapped
-        keymap late and lose characters (GnuCash turned ``Müller`` into ``Mller``).
+        pyautogui types ASCII and silently drops every character it has no key for. Text
+        with such characters goes in whole by the configured ``unicode_input``:
+
+        * ``clipboard`` (the default): pasted with ctrl+v from the X clipboard, waiting until
+          the application has fetched it (_clipboard.py);
+        * ``xdotool``: ``xdotool type``, which remaps a spare key for each such character and
+          maps it back at once; an application busy for that moment loses the character;
+        * ``gtk``: GTK's Unicode entry (ctrl+shift+u, the hex code, space), which plain GTK
+          entries know and GnuCash's register does not (it types the hex digits).
+
+        Raises:
+            ApplicationError: the text could not be handed over.
+            OperatorAbort: the pyautogui fail-safe fired.
         """
         with self._translated():
             if all(self.gui.isValidKey(c) for c in text):
                 self.gui.write(text)
+                return
+            if self.pastes(text):
+                with ClipboardPaste(self.display, text) as paste:
+                    self.gui.hotkey("ctrl", "v")
+                    paste.wait_fetched(self.timeout)
                 return
             if self.unicode_input == "gtk":
                 for char in text:

@@ -17,7 +17,9 @@ may touch, validated when the file loads. The layout follows the web selector fi
 * ``menu``: one entry per menu level; after each level but the last the driver waits for
   that many menus to be open, so no key reaches a menu before it is there.
 * ``field``: the chords that move the keyboard to a text field; ``autocomplete: true``
-  presses Delete after typing, dropping an inline completion the application offered.
+  drops an inline completion the application offered after the text (Desktop.fill);
+  ``verbatim: true`` types the text in front of a placeholder space (removed
+  after), where a field that completes and recases what is typed at its end leaves it be.
 * ``image``: a template under ``selectors/<app>/images/``, searched inside ``within``,
   for controls without a keyboard path. With ``keys`` as well, the keys go first and the
   image is the fallback.
@@ -39,7 +41,7 @@ from clerk._selectors import read_selector_file
 from clerk.desktop._input import check_chord
 
 _STRATEGIES = ("window", "window_pattern", "keys", "menu", "field", "image", "region")
-_OPTIONS = ("within", "confidence", "autocomplete", "sensitive", "note")
+_OPTIONS = ("within", "confidence", "autocomplete", "verbatim", "sensitive", "note")
 _WINDOWS = ("window", "window_pattern")
 _NEED_WITHIN = ("keys", "menu", "field", "image", "region")
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import signal
 import subprocess
 import sys
+import threading
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -13,7 +15,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from clerk import OperatorAbort, ScreenNotReached, SelectorFailed
+from clerk import ApplicationError, OperatorAbort, ScreenNotReached, SelectorFailed
 from clerk.desktop import Desktop
 from clerk.desktop._screen import Region, grab
 
@@ -91,3 +93,30 @@ def test_the_fail_safe_corner_is_an_operator_abort(tmp_path: Path, tk_window: Tk
             desktop.keys("app.submit")
     finally:
         subprocess.run(["xdotool", "mousemove", "640", "450"], check=True)
+
+
+def test_text_without_keys_arrives_whole_while_the_window_is_busy(
+        tmp_path: Path, tk_window: TkWindow, make_desktop: Callable[..., Desktop]) -> None:
+    # a stopped process stands for a busy one: it reads its input a second late
+    desktop = make_desktop(tmp_path, tk_window.title)
+    text = "Beratung – Müller & Søn, №7 ✓ æå é 😀"
+    os.kill(tk_window.process.pid, signal.SIGSTOP)
+    resume = threading.Timer(1.0, os.kill, (tk_window.process.pid, signal.SIGCONT))
+    resume.start()
+    try:
+        desktop.fill("app.entry", text)
+    finally:
+        resume.join()
+    desktop.keys("app.submit")
+    assert tk_window.line() == f"entry:{text}"
+
+
+def test_a_paste_the_window_never_takes_is_an_application_error(
+        tmp_path: Path, tk_window: TkWindow, make_desktop: Callable[..., Desktop]) -> None:
+    desktop = make_desktop(tmp_path, tk_window.title, timeout=SHORT)
+    os.kill(tk_window.process.pid, signal.SIGSTOP)
+    try:
+        with pytest.raises(ApplicationError, match="the paste was not taken"):
+            desktop.fill("app.entry", "Søn")
+    finally:
+        os.kill(tk_window.process.pid, signal.SIGCONT)

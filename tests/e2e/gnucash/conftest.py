@@ -11,6 +11,7 @@ import datetime as dt
 import os
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ import pytest
 
 from bots.invoice_entry.gnucash_book import Bill, GnuCashBook
 from clerk._config import load_settings
+from clerk.desktop._x11 import XDisplay
 from tests import workbooks
 
 PROJECT = Path(__file__).resolve().parents[3]
@@ -88,3 +90,16 @@ def clerk(env: dict[str, str], *args: str, timeout: float = 240) -> ClerkResult:
     done = subprocess.run([*CLERK, "run", "invoice_entry", "--target", "gnucash", *args], env=env, cwd=PROJECT,
                           capture_output=True, text=True, timeout=timeout, check=False)
     return ClerkResult(done.returncode, done.stdout, done.stderr)
+
+
+def wait_for_title(display: str, part: str, process: subprocess.Popen[Any], timeout: float = 120) -> None:
+    """Wait until a window title holds ``part`` while ``process`` (clerk) still runs."""
+    x = XDisplay(display)
+    try:
+        deadline = time.monotonic() + timeout
+        while not any(part in w.title for w in x.windows()):
+            assert process.poll() is None, f"clerk ended before a window title held {part!r}"
+            assert time.monotonic() < deadline, f"no window title with {part!r} appeared"
+            time.sleep(0.02)
+    finally:
+        x.close()

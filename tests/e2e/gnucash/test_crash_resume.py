@@ -6,30 +6,16 @@ import datetime as dt
 import os
 import signal
 import subprocess
-import time
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from clerk.desktop._x11 import XDisplay
 from tests.workbooks import read_results as results
 
-from .conftest import CLERK, PROJECT, Row, bills, clerk, write_workbook
+from .conftest import CLERK, PROJECT, Row, bills, clerk, wait_for_title, write_workbook
 
 pytestmark = pytest.mark.e2e
-
-
-def _wait_for_title(display: str, part: str, process: subprocess.Popen[bytes], timeout: float = 120) -> None:
-    x = XDisplay(display)
-    try:
-        deadline = time.monotonic() + timeout
-        while not any(part in w.title for w in x.windows()):
-            assert process.poll() is None, "clerk ended before the moment to kill it"
-            assert time.monotonic() < deadline, f"no window title with {part!r} appeared"
-            time.sleep(0.02)
-    finally:
-        x.close()
 
 
 def test_a_run_killed_mid_bill_then_resumed_leaves_no_duplicate(
@@ -42,7 +28,7 @@ def test_a_run_killed_mid_bill_then_resumed_leaves_no_duplicate(
     process = subprocess.Popen(args, env=clerk_env, cwd=PROJECT, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL, start_new_session=True)
     try:
-        _wait_for_title(clerk_env["DISPLAY"], f"Edit Bill - {prefix}002", process)  # bill 2 is half entered
+        wait_for_title(clerk_env["DISPLAY"], f"Edit Bill - {prefix}002", process)  # bill 2 is half entered
     finally:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=30)

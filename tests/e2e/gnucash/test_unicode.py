@@ -1,0 +1,67 @@
+"""Any text a workbook holds goes into GnuCash as it is, even while GnuCash lags."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import subprocess
+import threading
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from tests.workbooks import read_results as results
+
+from .conftest import CLERK, PROJECT, Row, bills, wait_for_title, write_workbook
+
+pytestmark = pytest.mark.e2e
+VENDOR = "Ærø Müller & Søn ApS"  # seeded by sandbox/gnucash-up.sh, as is Expenses:Bürobedarf
+
+
+def _gnucash_pid(display: str) -> int:
+    found = subprocess.run(["xdotool", "search", "--name", r" - GnuCash$", "getwindowpid"], capture_output=True,
+                           text=True, check=True, env={**os.environ, "DISPLAY": display})
+    return int(found.stdout.split()[0])
+
+
+def test_text_outside_ascii_is_entered_exactly_while_gnucash_lags(
+        tmp_path: Path, prefix: str, clerk_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XAUTHORITY", clerk_env["XAUTHORITY"])
+    rows = [
+        Row(VENDOR, f"{prefix}001", dt.date(2026, 9, 1), dt.date(2026, 10, 1), Decimal("980.00"),
+            "Bürobedarf", "Beratung – Müller & Søn, №7 ✓"),
+        Row("Globex Telecom LLC", f"{prefix}002", dt.date(2026, 9, 2), dt.date(2026, 10, 2), Decimal("12.50"),
+            "Telephone", "beratung – müller"),  # a prefix of the line before, in another case: no quickfill
+        Row(VENDOR, f"{prefix}003", dt.date(2026, 9, 3), dt.date(2026, 10, 3), Decimal("3.00"),
+            "Expenses:Bürobedarf", "Kaffe og wienerbrød 😀 é å æ"),
+    ]
+    workbook = write_workbook(tmp_path / "invoices.xlsx", rows)
+    args = [*CLERK, "run", "invoice_entry", "--target", "gnucash", "--input", str(workbook)]
+    output = tmp_path / "clerk.out"
+    with output.open("w") as sink, subprocess.Popen(args, env=clerk_env, cwd=PROJECT, stdout=sink,
+                                                    stderr=subprocess.STDOUT) as run:
+        try:
+            # GnuCash stops for a moment while the first bill is typed: it reads its keys late, as a busy one would
+            wait_for_title(clerk_env["DISPLAY"], f"Edit Bill - {prefix}001", run)
+            gnucash = _gnucash_pid(clerk_env["DISPLAY"])
+            os.kill(gnucash, signal.SIGSTOP)
+            resume = threading.Timer(1.5, os.kill, (gnucash, signal.SIGCONT))
+            resume.start()
+            resume.join()
+            run.wait(timeout=240)
+        finally:
+            if run.poll() is None:
+                run.kill()
+    assert run.returncode == 0, output.read_text()
+
+    report = results(workbook.with_name("invoices.results.xlsx"))
+    assert [r["status"] for r in report] == ["done", "done", "done"]
+    saved = bills(prefix)
+    assert [(b.id, b.vendor.name, [(line.account, line.description) for line in b.lines]) for b in saved] == [
+        (f"{prefix}001", VENDOR, [("Expenses:Bürobedarf", "Beratung – Müller & Søn, №7 ✓")]),
+        (f"{prefix}002", "Globex Telecom LLC", [("Expenses:Telephone", "beratung – müller")]),
+        (f"{prefix}003", VENDOR, [("Expenses:Bürobedarf", "Kaffe og wienerbrød 😀 é å æ")]),
+    ]
+    assert [r["gnucash_bill"] for r in report] == [b.ref for b in saved]
