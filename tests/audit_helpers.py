@@ -170,3 +170,51 @@ def make_run(root: Path, *, run_id: str = "20260101-120000-abcdef", items: int =
                               "outcome": report.outcome.value, "counts": dict(report.counts)})
     assert seal_run(recording, report, settings)
     return SyntheticRun(recording.folder, report, settings)
+
+
+def _refusal_event(run_id: str, row: int, at: dt.datetime) -> dict[str, object]:
+    """The body of the warning the engine logs for a refused row, shaped as loguru writes it."""
+    message = f"row {row}: invalid (vendor: 'Globex Telecom LLC #{row}' is not a vendor in LedgerSMB)"
+    stamp = at + dt.timedelta(microseconds=row * 40)
+    return {
+        "text": f"{stamp:%Y-%m-%d %H:%M:%S.%f} | WARNING  | clerk._engine:_record:337 - {message}\n",
+        "record": {
+            "elapsed": {"repr": "0:00:01.000000", "seconds": 1.0}, "exception": None,
+            "extra": {"bot": "invoice_entry", "item": item_key(row), "run_id": run_id, "step": "-"},
+            "file": {"name": "_engine.py", "path": "/opt/clerk/clerk/_engine.py"}, "function": "_record",
+            "level": {"icon": "⚠️", "name": "WARNING", "no": 30}, "line": 337, "message": message,
+            "module": "_engine", "name": "clerk._engine", "process": {"id": 4242, "name": "MainProcess"},
+            "thread": {"id": 140000000000000, "name": "MainThread"},
+            "time": {"repr": stamp.isoformat(), "timestamp": stamp.timestamp()},
+        },
+    }
+
+
+def make_refused_run(root: Path, *, rows: int, items: int | None = None,
+                     run_id: str = "20260101-120000-bigrun") -> Path:
+    """A sealed run of ``rows`` refused rows, one warning event each, as a whole workbook
+    refused row by row leaves it. ``items`` (default: all rows) are listed in the manifest.
+    The events are chained with the real ChainHead (loguru is bypassed for speed) and the
+    run is sealed with the real seal_run."""
+    from clerk.audit._chain import ChainHead
+
+    settings = make_settings(root)
+    recording = Recording(settings.recordings_dir / "invoice_entry" / run_id)
+    at = dt.datetime(2026, 1, 1, 12, tzinfo=dt.UTC)
+    recording.write_manifest({"run_id": run_id, "bot": "invoice_entry", "started_at": at.isoformat(),
+                              "input": {"path": str(root / "big.xlsx"), "sha256": "0" * 64}})
+    head = ChainHead()
+    with recording.events.open("w", encoding="utf-8") as events:
+        for row in range(2, rows + 2):
+            events.write(json.dumps(head.link(_refusal_event(run_id, row, at)), ensure_ascii=False) + "\n")
+    report = RunReport(run_id=run_id, bot="invoice_entry", input_path=root / "big.xlsx",
+                       output_path=root / "big.results.xlsx", recording_dir=recording.folder)
+    listed = rows if items is None else items
+    report.results.extend(ItemResult(row=row, reference=f"Globex Telecom LLC #{row}|INV-{row}",
+                                     status=ItemStatus.INVALID, app_ref=None,
+                                     message="vendor: not a vendor in LedgerSMB")
+                          for row in range(2, listed + 2))
+    recording.write_manifest({"ended_at": at.isoformat(), "outcome": report.outcome.value,
+                              "counts": dict(report.counts)})
+    assert seal_run(recording, report, settings)
+    return recording.folder

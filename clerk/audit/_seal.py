@@ -14,7 +14,7 @@ from loguru import logger
 from clerk._config import Settings
 from clerk._outcome import ItemResult, ItemStatus, RunReport
 from clerk._recording import Recording
-from clerk.audit._chain import EVENTS_FILE, ChainHead, read_events
+from clerk.audit._chain import EVENTS_FILE, ChainHead, iter_events
 from clerk.audit._digest import hmac_key
 from clerk.audit._manifest import (
     config_as_used,
@@ -53,7 +53,7 @@ def _seal(folder: Path, report: RunReport, settings: Settings) -> None:
     policy = AuditSettings.of(settings).traces
     statuses = {item_key(result.row): result.status for result in report.results}
     traces = _settle_traces(folder / TRACES_DIR, statuses, policy)
-    steps = steps_by_item(read_events(folder / EVENTS_FILE))
+    steps = steps_by_item(iter_events(folder / EVENTS_FILE))
     manifest = read_manifest(folder)
     config, config_sha256 = config_as_used(settings.as_dict())
     head = ChainHead.of_file(folder / EVENTS_FILE)

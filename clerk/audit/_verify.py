@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from clerk.audit._chain import EVENTS_FILE, check_chain
+from clerk.audit._chain import EVENTS_FILE, EventLines, check_chain
 from clerk.audit._digest import HMAC_KEY_VARIABLE, hmac_key
 from clerk.audit._finding import Finding, Problem
 from clerk.audit._manifest import (
@@ -126,7 +126,7 @@ def _check_events(result: Verification, folder: Path, sealed: dict[str, Any]) ->
     path = folder / EVENTS_FILE
     if not path.is_file():
         return False  # reported as a deleted file
-    chain = check_chain(path.read_text(encoding="utf-8").splitlines())
+    chain = check_chain(EventLines(path))
     result.events = chain.count
     result.findings.extend(chain.findings)
     count, head = sealed.get("count"), sealed.get("head")
