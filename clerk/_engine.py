@@ -26,6 +26,7 @@ from clerk._config import Settings
 from clerk._context import RunContext
 from clerk._crew import Dispenser, Worker, crew_names, work_together
 from clerk._errors import BotError, BusinessError, ConfigError
+from clerk._fields import DateWindow
 from clerk._items import Problem, WorkItem, parse_items
 from clerk._ledger import ItemLocked, ItemState, Ledger, RunStatus
 from clerk._logging import RunLog
@@ -109,6 +110,7 @@ def run_bot(bot: Bot[Any], settings: Settings, options: RunOptions,
     """
     check_workers(bot, options.workers)
     table, input_label, identity = _open_input(bot, options, settings)
+    window = DateWindow.from_settings(settings.bot(bot.name), dt.date.today())
     credentials = {name: load_credentials(name) for name, app in bot.apps.items() if app.login}
     ledger = open_ledger(settings)
     run, resumed = ledger.open_run(bot.ledger_key, input_label, identity, settings.recordings_dir / bot.name,
@@ -142,7 +144,7 @@ def run_bot(bot: Bot[Any], settings: Settings, options: RunOptions,
                 assert bot.live_source is not None
                 source, live_ctx = bot.live_source, ctx
                 table = engine.with_retries(first, lambda: source(live_ctx), "reading the live source")
-            items = parse_items(table, bot.schema, bot.reference)
+            items = parse_items(table, bot.schema, bot.reference, window=window)
             logger.info("{} run {} on {} ({} items)", "resuming" if resumed else "starting", run.id,
                         input_label, len(items))
             engine.execute(items)

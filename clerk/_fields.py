@@ -1,15 +1,21 @@
 """Strict parsers for spreadsheet cells: they return a typed value or raise FieldError.
 
 They never guess. Text that is not ``yyyy-mm-dd`` is not a date, a number with more
-decimals than allowed is not money, and a blank required cell is an error.
+decimals than allowed is not money, a blank required cell is an error, and neither a
+control character (BEL, ESC, ...) in text nor a date far from today is something a back
+office means.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
+
+from clerk._errors import ConfigError
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _PLAIN_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
@@ -23,7 +29,38 @@ def is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def text(value: Any, *, required: bool = True, max_length: int | None = None) -> str:
+_CONTROL_NAMES = {
+    "\x00": "NUL", "\x07": "BEL", "\x08": "backspace", "\t": "a tab", "\n": "a line break",
+    "\x0b": "vertical tab", "\x0c": "form feed", "\r": "a carriage return", "\x1b": "ESC", "\x7f": "DEL",
+}
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # Unicode category Cc
+_CONTROLS_BUT_LINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # tab, LF and CR allowed
+
+
+_ESCAPED_CONTROL = re.compile(r"_x(00[01][0-9A-Fa-f]|007[Ff]|00[89][0-9A-Fa-f])_")  # how .xlsx files store them
+
+
+def _control_character(text: str, *, single_line: bool) -> str | None:
+    """How to name the first control character of ``text`` (None when there is none).
+
+    A workbook stores a control character as ``_xHHHH_``, which openpyxl hands over as is.
+    """
+    if found := (_CONTROLS if single_line else _CONTROLS_BUT_LINES).search(text):
+        char, written = found.group(), ""
+    elif escaped := _ESCAPED_CONTROL.search(text):
+        found, char = escaped, chr(int(escaped.group(1), 16))
+        written = f", written {escaped.group()} in the workbook"
+        if not single_line and char in "\t\n\r":
+            return None
+    else:
+        return None
+    name = _CONTROL_NAMES.get(char, "a control character")
+    return f"{name} (U+{ord(char):04X}{written}) at character {found.start() + 1}"
+
+
+def text(value: Any, *, required: bool = True, max_length: int | None = None, single_line: bool = False) -> str:
+    """Text as written, trimmed. Control characters are refused; tabs and line breaks too
+    when ``single_line`` (a one-line field of the application would lose them)."""
     if is_blank(value):
         if required:
             raise FieldError("is empty")
@@ -33,13 +70,79 @@ def text(value: Any, *, required: bool = True, max_length: int | None = None) ->
     if isinstance(value, (dt.date, dt.datetime)):
         raise FieldError(f"is a date ({value:%Y-%m-%d}), expected text")
     result = str(value).strip()
+    if found := _control_character(result, single_line=single_line):
+        raise FieldError(f"holds {found}; remove it from the cell")
     if max_length is not None and len(result) > max_length:
         raise FieldError(f"is {len(result)} characters long, at most {max_length} allowed")
     return result
 
 
-def date(value: Any) -> dt.date:
-    """An Excel date cell, or text in ISO form ``yyyy-mm-dd``."""
+YEARS_BACK, YEARS_AHEAD = 5, 1  # the default window of accepted dates around today
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DateWindow:
+    """The dates a bot accepts: ``years_back`` before ``today`` up to ``years_ahead`` after it.
+
+    Example:
+        DateWindow(today=dt.date.today(), years_back=5, years_ahead=1).check(dt.date(1900, 1, 1))
+    """
+
+    today: dt.date
+    years_back: int = YEARS_BACK
+    years_ahead: int = YEARS_AHEAD
+
+    @classmethod
+    def from_settings(cls, bot_settings: Mapping[str, Any], today: dt.date) -> DateWindow:
+        """The window of a bot's ``[bots.<name>]`` keys ``date_years_back`` and ``date_years_ahead``.
+
+        Raises:
+            ConfigError: a key is not a whole number of years, 0 or more.
+        """
+        years = {}
+        for key, default in (("date_years_back", YEARS_BACK), ("date_years_ahead", YEARS_AHEAD)):
+            value = bot_settings.get(key, default)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ConfigError(f"{key} must be a whole number of years (0 or more), got {value!r}")
+            years[key] = value
+        return cls(today=today, years_back=years["date_years_back"], years_ahead=years["date_years_ahead"])
+
+    @property
+    def earliest(self) -> dt.date:
+        return _years_from(self.today, -self.years_back)
+
+    @property
+    def latest(self) -> dt.date:
+        return _years_from(self.today, self.years_ahead)
+
+    def check(self, day: dt.date) -> dt.date:
+        if day < self.earliest:
+            raise FieldError(f"{day} is more than {_years(self.years_back)} before today "
+                             f"(the earliest date accepted is {self.earliest})")
+        if day > self.latest:
+            raise FieldError(f"{day} is more than {_years(self.years_ahead)} after today "
+                             f"(the latest date accepted is {self.latest})")
+        return day
+
+
+def _years_from(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February in a year that has none
+        return day.replace(year=day.year + years, day=28)
+
+
+def _years(count: int) -> str:
+    return "1 year" if count == 1 else f"{count} years"
+
+
+def date(value: Any, *, window: DateWindow | None = None) -> dt.date:
+    """An Excel date cell, or text in ISO form ``yyyy-mm-dd``; inside ``window`` when given."""
+    day = _date(value)
+    return window.check(day) if window is not None else day
+
+
+def _date(value: Any) -> dt.date:
     if is_blank(value):
         raise FieldError("is empty")
     if isinstance(value, dt.datetime):

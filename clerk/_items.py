@@ -40,9 +40,10 @@ class Problem:
 class RowReader:
     """Typed access to one row's cells; each failure becomes a Problem for that column."""
 
-    def __init__(self, row: SourceRow, table: Table) -> None:
+    def __init__(self, row: SourceRow, table: Table, *, window: _fields.DateWindow | None = None) -> None:
         self._row = row
         self._table = table
+        self._window = window
         self.problems: list[Problem] = []
 
     def fail(self, field_name: str | None, reason: str) -> None:
@@ -53,23 +54,33 @@ class RowReader:
         return self._row.values.get(field_name)
 
     def _read(self, field_name: str, parser: Callable[..., Any], **options: Any) -> Any:
+        raw = self.raw(field_name)
         try:
-            return parser(self.raw(field_name), **options)
+            return parser(raw, **options)
         except _fields.FieldError as err:
-            self.fail(field_name, str(err))
+            formula = self._table.uncalculated_formula(self._row.number, field_name) if _fields.is_blank(raw) else None
+            self.fail(field_name, _never_calculated(formula) if formula else str(err))
             return None
 
-    def text(self, field_name: str, *, required: bool = True, max_length: int | None = None) -> str:
-        return self._read(field_name, _fields.text, required=required, max_length=max_length)  # type: ignore[no-any-return]
+    def text(self, field_name: str, *, required: bool = True, max_length: int | None = None,
+             single_line: bool = False) -> str:
+        return self._read(field_name, _fields.text, required=required, max_length=max_length,  # type: ignore[no-any-return]
+                          single_line=single_line)
 
     def date(self, field_name: str) -> dt.date:
-        return self._read(field_name, _fields.date)  # type: ignore[no-any-return]
+        """A date inside the run's date window (see ``DateWindow``)."""
+        return self._read(field_name, _fields.date, window=self._window)  # type: ignore[no-any-return]
 
     def money(self, field_name: str, *, places: int = 2) -> Decimal:
         return self._read(field_name, _fields.money, places=places)  # type: ignore[no-any-return]
 
     def code(self, field_name: str, *, pattern: str, description: str) -> str:
         return self._read(field_name, _fields.code, pattern=pattern, description=description)  # type: ignore[no-any-return]
+
+
+def _never_calculated(formula: str) -> str:
+    return (f"holds the formula {formula} saved without its value (it was never calculated): open the file in "
+            "Excel or LibreOffice, let it calculate, and save it again")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -110,12 +121,14 @@ class WorkItem(Generic[T]):
         return not self.problems
 
 
-def parse_items(table: Table, schema: ItemSchema[T], reference: Callable[[T], str]) -> list[WorkItem[T]]:
-    """Parse every row, then mark rows whose reference repeats an earlier row."""
+def parse_items(table: Table, schema: ItemSchema[T], reference: Callable[[T], str], *,
+                window: _fields.DateWindow | None = None) -> list[WorkItem[T]]:
+    """Parse every row, then mark rows whose reference repeats an earlier row. Dates outside
+    ``window`` (when given) are problems of their cell."""
     items: list[WorkItem[T]] = []
     first_row_of: dict[str, int] = {}
     for row in table.rows:
-        reader = RowReader(row, table)
+        reader = RowReader(row, table, window=window)
         data = schema.parse(reader)
         file, headers = table.path.name, table.columns
         if reader.problems:

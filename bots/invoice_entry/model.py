@@ -1,7 +1,9 @@
 """An invoice row of the input workbook, and how a row becomes one.
 
 Columns: vendor, invoice_number, invoice_date, due_date, amount, account, description.
-Headers match regardless of case and spacing; extra columns are ignored.
+Headers match regardless of case and spacing; extra columns are ignored. Text cells are
+one line without control characters; dates lie within ``[bots.invoice_entry]``
+``date_years_back`` / ``date_years_ahead`` of today.
 """
 
 from __future__ import annotations
@@ -46,14 +48,14 @@ def parse_invoice(row: RowReader) -> Invoice:
     if invoice_date and due_date and due_date < invoice_date:
         row.fail("due_date", f"{due_date} is before the invoice date {invoice_date}")
     return Invoice(
-        vendor=row.text("vendor", max_length=64),
-        number=row.text("invoice_number", max_length=32),
+        vendor=row.text("vendor", max_length=64, single_line=True),
+        number=row.text("invoice_number", max_length=32, single_line=True),
         invoice_date=invoice_date,
         due_date=due_date,
         amount=row.money("amount"),
         # a LedgerSMB account number (5780), or for the GnuCash target an account name
-        account=row.text("account", max_length=128),
-        description=row.text("description", required=False, max_length=200),
+        account=row.text("account", max_length=128, single_line=True),
+        description=row.text("description", required=False, max_length=200, single_line=True),
     )
 
 

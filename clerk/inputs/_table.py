@@ -7,19 +7,18 @@ input file is opened read-only and never written.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-import zipfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.utils import get_column_letter
 
 from clerk._errors import InputFileError
+from clerk.inputs._delimited import delimited_rows
+from clerk.inputs._sniff import check_is_file
+from clerk.inputs._workbook import FormulaCells, workbook_rows
 
 ColumnMap = Mapping[str, Sequence[str]]
 """Field name -> header names that may hold it (the field name itself is always accepted)."""
@@ -47,37 +46,45 @@ class Table:
     headers: tuple[str, ...]
     columns: Mapping[str, str]  # field name -> header as written in the file
     rows: list[SourceRow] = field(default_factory=list)
+    formulas: FormulaCells | None = None  # workbooks only
 
     def column_of(self, field_name: str) -> str:
         return self.columns.get(field_name, field_name)
+
+    def uncalculated_formula(self, row: int, field_name: str) -> str | None:
+        """The formula of a cell that reads as empty because it was saved without its value."""
+        return self.formulas.at(row, field_name) if self.formulas is not None else None
 
 
 def read_table(path: Path, columns: ColumnMap, *, required: Sequence[str]) -> Table:
     """Read ``path`` and map its headers onto ``columns``.
 
     Raises:
-        InputFileError: the file is missing, not a spreadsheet, empty, or lacks a
-            required column. The message names the file and what is wrong.
+        InputFileError: the file is missing, not a spreadsheet, empty, lacks a required
+            column or has two columns for one field. The message names the file, what is
+            wrong and what to do.
     """
-    if not path.is_file():
-        raise InputFileError(f"{path}: no such file")
+    check_is_file(path)
     raw_rows = _raw_rows(path)
     header_number, header = next(raw_rows, (0, ()))
     if not any(header):
         raise InputFileError(f"{path}: the file is empty (no header row)")
     headers = tuple("" if h is None else str(h).strip() for h in header)
     positions = _match_columns(path, headers, columns, required)
+    refuse_ambiguous_columns(path, headers, columns)
     rows = []
+    width = len(headers)
     for number, cells in raw_rows:
         if all(_blank(c) for c in cells):
             continue
-        padded = tuple(cells) + (None,) * (len(headers) - len(cells))
-        values = {name: padded[i] for name, i in positions.items()}
-        rows.append(SourceRow(number=number, values=values, cells=padded[: len(headers)]))
+        padded = tuple(cells[:width]) + (None,) * (width - len(cells))
+        rows.append(SourceRow(number=number, values={name: padded[i] for name, i in positions.items()},
+                              cells=padded))
     if not rows:
         raise InputFileError(f"{path}: the file has a header row (row {header_number}) but no data rows")
     mapped = {name: headers[i] for name, i in positions.items()}
-    return Table(path=path, headers=headers, columns=mapped, rows=rows)
+    formulas = FormulaCells(path, positions) if path.suffix.lower() in WORKBOOK_SUFFIXES else None
+    return Table(path=path, headers=headers, columns=mapped, rows=rows, formulas=formulas)
 
 
 def _blank(cell: Any) -> bool:
@@ -106,42 +113,28 @@ def _match_columns(
     return positions
 
 
+def refuse_ambiguous_columns(path: Path, headers: Sequence[str], columns: ColumnMap) -> None:
+    """Two columns that could both hold one field (the same header twice, or a field and its
+    alias) leave clerk to guess which one is meant; it refuses instead.
+
+    Raises:
+        InputFileError: naming the field, both columns by letter and header, and what to do.
+    """
+    for name, aliases in columns.items():
+        accepted = {normalize_header(candidate) for candidate in (name, *aliases)}
+        matching = [i for i, h in enumerate(headers) if h and normalize_header(h) in accepted]
+        if len(matching) > 1:
+            which = " and ".join(f"{get_column_letter(i + 1)} ({headers[i]!r})" for i in matching)
+            raise InputFileError(f"{path}: columns {which} can both hold {name}; clerk will not guess which "
+                                 "one is meant: rename or delete all but one of them")
+
+
 def _raw_rows(path: Path) -> Iterator[tuple[int, tuple[Any, ...]]]:
     suffix = path.suffix.lower()
     if suffix in WORKBOOK_SUFFIXES:
-        return _workbook_rows(path)
+        return workbook_rows(path)
     if suffix in DELIMITED_SUFFIXES:
-        return _delimited_rows(path, DELIMITED_SUFFIXES[suffix])
+        return delimited_rows(path, DELIMITED_SUFFIXES[suffix])
     if suffix == ".xls":
         raise InputFileError(f"{path}: the old .xls format is not supported; save it as .xlsx")
     raise InputFileError(f"{path}: not a spreadsheet (expected .xlsx, .csv or .tsv)")
-
-
-def _workbook_rows(path: Path) -> Iterator[tuple[int, tuple[Any, ...]]]:
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as err:
-        raise InputFileError(f"{path}: not a readable .xlsx workbook ({err})") from err
-    try:
-        sheet = workbook.worksheets[0]
-        rows = [
-            (number, tuple(cells))
-            for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1)
-        ]
-    finally:
-        workbook.close()
-    first = next((i for i, (_, cells) in enumerate(rows) if not all(_blank(c) for c in cells)), None)
-    return iter(rows[first:] if first is not None else [])
-
-
-def _delimited_rows(path: Path, delimiter: str) -> Iterator[tuple[int, tuple[Any, ...]]]:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise InputFileError(f"{path}: not a UTF-8 text file ({err.reason} at byte {err.start})") from err
-    if "\x00" in text:
-        raise InputFileError(f"{path}: not a text file (it contains NUL bytes)")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows = [(number, tuple(cells)) for number, cells in enumerate(reader, start=1)]
-    first = next((i for i, (_, cells) in enumerate(rows) if not all(_blank(c) for c in cells)), None)
-    return iter(rows[first:] if first is not None else [])

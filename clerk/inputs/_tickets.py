@@ -24,7 +24,9 @@ from clerk.inputs._table import (
     _match_columns,
     _raw_rows,
     normalize_header,
+    refuse_ambiguous_columns,
 )
+from clerk.inputs._sniff import check_is_file
 
 TICKET_FIELDS = ("ticket", "subject", "description", "account", "plan")
 SYSTEM_FIELD = "system"
@@ -116,14 +118,14 @@ def read_ticket_export(path: Path, formats: Sequence[TicketFormat], *, choice: s
     Example:
         table = read_ticket_export(Path("Results.tsv"), formats, choice="rt")
     """
-    if not path.is_file():
-        raise InputFileError(f"{path}: no such file")
+    check_is_file(path)
     rows = list(_raw_rows(path))
     if not rows or all(_blank(h) for h in rows[0][1]):
         raise InputFileError(f"{path}: the file is empty (no header row)")
     header_number, header = rows[0]
     headers = tuple("" if h is None else str(h).strip() for h in header)
     fmt, positions = _choose(path, headers, formats, choice)
+    refuse_ambiguous_columns(path, headers, fmt.columns)
     table_rows = []
     for number, cells in rows[1:]:
         if all(_blank(c) for c in cells):

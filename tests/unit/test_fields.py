@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from clerk import _fields
+from clerk._errors import ConfigError
 from clerk._fields import FieldError
 
 
@@ -147,3 +148,29 @@ def test_code_must_match_the_whole_pattern() -> None:
 def test_is_blank() -> None:
     assert _fields.is_blank(None) and _fields.is_blank("") and _fields.is_blank("  \n")
     assert not _fields.is_blank(0) and not _fields.is_blank("0") and not _fields.is_blank(False)
+
+
+# ---------------------------------------------------------------------------- control characters, date window
+def test_multi_line_text_keeps_its_line_breaks_but_not_other_controls() -> None:
+    assert _fields.text("move 40012345\r\nto BIZ-50\tplease") == "move 40012345\r\nto BIZ-50\tplease"
+    with pytest.raises(FieldError, match=r"holds ESC \(U\+001B\) at character 5"):
+        _fields.text("move\x1b 40012345")
+    with pytest.raises(FieldError, match=r"holds a control character \(U\+0085\)"):
+        _fields.text("next\x85line")  # C1 controls too
+
+
+def test_the_date_window_comes_from_the_bot_settings() -> None:
+    today = dt.date(2028, 2, 29)
+    window = _fields.DateWindow.from_settings({"date_years_back": 2, "date_years_ahead": 0}, today)
+    assert (window.earliest, window.latest) == (dt.date(2026, 2, 28), today)
+    default = _fields.DateWindow.from_settings({}, today)
+    assert (default.years_back, default.years_ahead) == (5, 1)
+    assert _fields.date("2028-02-29", window=window) == today
+    with pytest.raises(FieldError, match="2028-03-01 is more than 0 years after today"):
+        _fields.date("2028-03-01", window=window)
+
+
+@pytest.mark.parametrize("value", [-1, 2.5, "ten", True])
+def test_a_date_window_setting_must_be_whole_years(value: object) -> None:
+    with pytest.raises(ConfigError, match="date_years_back must be a whole number of years"):
+        _fields.DateWindow.from_settings({"date_years_back": value}, dt.date(2026, 11, 29))

@@ -216,11 +216,9 @@ def test_a_binary_file_named_csv_is_refused(tmp_path: Path) -> None:
         read(path)
 
 
-def test_a_missing_file_and_a_folder_are_refused(tmp_path: Path) -> None:
+def test_a_missing_file_is_refused(tmp_path: Path) -> None:
     with pytest.raises(InputFileError, match="no such file"):
         read(tmp_path / "nope.xlsx")
-    with pytest.raises(InputFileError, match="no such file"):
-        read(tmp_path)
 
 
 # ---------------------------------------------------------------------------- the input stays untouched

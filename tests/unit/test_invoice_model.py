@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from bots.invoice_entry.model import REQUIRED, SCHEMA, Invoice
+from clerk._fields import DateWindow
 from clerk._items import parse_items
 from clerk.inputs import read_table
 
@@ -104,3 +105,63 @@ def test_same_invoice_number_from_another_vendor_is_not_a_duplicate(write_table)
     items = parse(write_table, GOOD, other, shouting)
     assert [item.valid for item in items] == [True, True, False]
     assert items[2].problems[0].reason == "duplicate of row 2 (same globex telecom llc|INV-1001)"
+
+
+# ---------------------------------------------------------------------------- values no back office means
+@pytest.mark.parametrize(
+    ("column", "value", "words"),
+    [
+        ("Description", "Phone\x07bill", "holds BEL (U+0007) at character 6; remove it from the cell"),
+        ("Description", "\x1b[31mPhone", "holds ESC (U+001B) at character 1"),
+        ("Vendor", "Globex\x1fTelecom", "holds a control character (U+001F) at character 7"),
+        ("Description", "Phone\nbill", "holds a line break (U+000A) at character 6"),
+        ("Invoice Number", "INV\t1001", "holds a tab (U+0009) at character 4"),
+        ("Account", "57\x7f80", "holds DEL (U+007F) at character 3"),
+    ],
+)
+def test_control_characters_in_text_are_refused_naming_row_and_column(write_table, column: str, value: str,
+                                                                      words: str) -> None:
+    row = list(GOOD)
+    row[HEADER.index(column)] = value
+    [item] = parse(write_table, row)
+    [problem] = item.problems
+    assert (problem.row, problem.column) == (2, column) and problem.reason.startswith(words)
+
+
+def test_a_control_character_as_a_workbook_stores_it_is_refused(write_table) -> None:
+    row = list(GOOD)
+    row[HEADER.index("Description")] = "Phone_x0007_bill"  # Excel writes a BEL in a cell this way
+    [item] = parse(write_table, row, name="invoices.xlsx")
+    [problem] = item.problems
+    assert problem.column == "Description"
+    assert problem.reason == "holds BEL (U+0007, written _x0007_ in the workbook) at character 6; remove it from the cell"
+
+
+def parse_in_window(write_table, *rows, back: int = 5, ahead: int = 1):
+    table = read_table(write_table("invoices.csv", [HEADER, *rows]), SCHEMA.columns, required=SCHEMA.required)
+    window = DateWindow(today=dt.date(2026, 11, 29), years_back=back, years_ahead=ahead)
+    return parse_items(table, SCHEMA, lambda invoice: invoice.reference, window=window)
+
+
+@pytest.mark.parametrize(
+    ("invoice_date", "due_date", "column", "words"),
+    [
+        ("1900-01-01", "2026-12-15", "Invoice Date",
+         "1900-01-01 is more than 5 years before today (the earliest date accepted is 2021-11-29)"),
+        ("2026-11-15", "9999-12-31", "Due Date",
+         "9999-12-31 is more than 1 year after today (the latest date accepted is 2027-11-29)"),
+    ],
+)
+def test_dates_far_from_today_are_refused(write_table, invoice_date: str, due_date: str, column: str,
+                                          words: str) -> None:
+    [item] = parse_in_window(write_table, ["Globex Telecom LLC", "INV-1", invoice_date, due_date, "1", "5780", ""])
+    [problem] = item.problems
+    assert (problem.row, problem.column, problem.reason) == (2, column, words)
+
+
+def test_the_edges_of_the_window_are_inside_it_and_the_window_is_configurable(write_table) -> None:
+    edges = ["Globex Telecom LLC", "INV-1", "2021-11-29", "2027-11-29", "1", "5780", ""]
+    assert parse_in_window(write_table, edges)[0].valid
+    old = ["Globex Telecom LLC", "INV-2", "2011-01-01", "2011-01-31", "1", "5780", ""]
+    assert not parse_in_window(write_table, old)[0].valid
+    assert parse_in_window(write_table, old, back=20)[0].valid

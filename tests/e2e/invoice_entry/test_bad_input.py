@@ -112,3 +112,39 @@ def test_missing_credentials_name_the_variable(clerk: ClerkRunner, prefix: str, 
     assert result.returncode == 2
     assert "CLERK_LEDGERSMB_PASSWORD" in result.stderr
     assert ap_rows(prefix) == []
+
+
+def test_two_amount_columns_are_refused_and_nothing_is_posted(clerk: ClerkRunner, prefix: str, tmp_path: Path) -> None:
+    rows = [[*invoice(prefix, 1), "999.99"], [*invoice(prefix, 2), "5.00"]]
+    path = write_workbook(tmp_path / "two-amounts.xlsx", rows, [*HEADER, "Amount"])
+    result = clerk("run", "invoice_entry", "--input", str(path))
+    assert result.returncode == 1
+    assert "two-amounts.xlsx" in result.stderr
+    assert "columns E ('Amount') and H ('Amount') can both hold amount" in result.stderr
+    assert ap_rows(prefix) == []
+
+
+def test_dates_far_from_today_and_control_characters_are_never_posted(clerk: ClerkRunner, prefix: str,
+                                                                      tmp_path: Path) -> None:
+    good = invoice(prefix, 1)
+    ancient = invoice(prefix, 2)
+    ancient[2] = dt.datetime(1900, 1, 1)
+    far_due = invoice(prefix, 3)
+    far_due[3] = dt.datetime(9999, 12, 31)
+    bell = invoice(prefix, 4)
+    bell[6] = "Phone bill_x0007_"  # a BEL as Excel stores it in a cell
+    escape = invoice(prefix, 5)
+    escape[0] = "Globex Telecom LLC_x001B_"
+    path = write_workbook(tmp_path / "odd-values.xlsx", [good, ancient, far_due, bell, escape])
+
+    result = clerk("run", "invoice_entry", "--input", str(path), "--skip-invalid")
+    assert result.returncode == 1
+    found = statuses(tmp_path / "odd-values.results.xlsx")
+    assert found[2][0] == "done"
+    assert found[3][0] == "invalid" and found[3][1].startswith("column 'Invoice Date': 1900-01-01 is more than 5 years")
+    assert found[4][0] == "invalid" and found[4][1].startswith("column 'Due Date': 9999-12-31 is more than 1 year")
+    assert found[5] == ("invalid", "column 'Description': holds BEL (U+0007, written _x0007_ in the workbook) "
+                                   "at character 11; remove it from the cell")
+    assert found[6][0] == "invalid" and found[6][1].startswith("column 'Vendor': holds ESC (U+001B")
+    assert "row 3: invalid: column 'Invoice Date'" in result.stderr
+    assert [row.invnumber for row in ap_rows(prefix)] == [f"{prefix}001"]
