@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+from loguru import logger
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
 from clerk._config import WebSettings
@@ -19,7 +20,7 @@ CHROMIUM_ARGS = (
 
 
 class BrowserHost:
-    """Starts the browser lazily, hands out pages, and closes everything once."""
+    """Starts the browser lazily and again after a crash, hands out pages, and closes everything once."""
 
     def __init__(self, settings: WebSettings) -> None:
         self.settings = settings
@@ -27,17 +28,33 @@ class BrowserHost:
         self._browser: Browser | None = None
 
     def new_page(self) -> Page:
-        browser = self._browser or self._launch()
-        context = browser.new_context(
-            viewport={"width": self.settings.viewport_width, "height": self.settings.viewport_height},
-        )
+        """A page in a fresh context. A browser that crashed or was killed (the OOM killer)
+        since the last page is started again, so a run outlives it."""
+        try:
+            context = self._new_context()
+        except PlaywrightError:
+            if self._browser is None or self._browser.is_connected():
+                raise
+            context = self._new_context()  # it died just now; the second try relaunches it
         context.set_default_timeout(self.settings.timeout.total_seconds() * 1000)
         return context.new_page()
+
+    def _new_context(self) -> BrowserContext:
+        return self._connected_browser().new_context(
+            viewport={"width": self.settings.viewport_width, "height": self.settings.viewport_height},
+        )
+
+    def _connected_browser(self) -> Browser:
+        if self._browser is not None and not self._browser.is_connected():
+            logger.warning("the browser is gone (crashed or killed); starting it again")
+            self._browser = None
+        return self._browser or self._launch()
 
     def _launch(self) -> Browser:
         if not Path(self.settings.browser).is_file():
             raise ConfigError(f"browser {self.settings.browser} not found (web.browser); install Debian's chromium")
-        self._playwright = sync_playwright().start()
+        if self._playwright is None:
+            self._playwright = sync_playwright().start()
         try:
             self._browser = self._playwright.chromium.launch(
                 executable_path=self.settings.browser, args=list(CHROMIUM_ARGS),

@@ -84,6 +84,13 @@ def browser_host() -> Iterator[BrowserHost]:
     host.close()
 
 
+@pytest.fixture
+def own_playwright(browser_host: BrowserHost) -> None:
+    """For a test that runs a whole bot in-process: Playwright's sync API allows one instance per
+    thread, so the shared browser stops first (it starts again when a later test needs it)."""
+    browser_host.close()
+
+
 @pytest.fixture(scope="session")
 def quirk_selectors() -> SelectorBook:
     return SelectorBook.load(HERE / "selectors", "quirks")

@@ -17,6 +17,7 @@ pytestmark = pytest.mark.web
 RESTART_S = 30.0  # how long the server stays away, as in the report of issue 15
 
 
+@pytest.mark.usefixtures("own_playwright")
 def test_an_item_in_flight_outlasts_a_30_s_server_restart(checkout: Path, tmp_path: Path) -> None:
     server = RecordsServer(tmp_path / "records.json")
     server.start_and_wait()

@@ -1,0 +1,41 @@
+"""Chromium killed mid-item (a crash, the OOM killer): the browser is started again, the
+interrupted item is looked up first, and the run carries on with every item entered once."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from clerk._engine import RunOptions, run_bot
+from clerk._outcome import ItemStatus
+from tests.processes import descendants, kill_chromium_below
+from tests.web.records import RecordsServer, records_bot, records_settings
+
+pytestmark = pytest.mark.web
+
+
+@pytest.mark.usefixtures("own_playwright")
+def test_a_killed_browser_is_started_again_and_the_run_goes_on(checkout: Path, tmp_path: Path) -> None:
+    server = RecordsServer(tmp_path / "records.json")
+    server.start_and_wait()
+    before_run = set(descendants(os.getpid()))
+    killed: list[int] = []
+
+    def crash_during(ref: str) -> None:
+        if ref == "B-2" and not killed:  # looked up, not yet entered
+            killed.extend(kill_chromium_below(os.getpid(), spare=before_run))
+
+    path = tmp_path / "refs.csv"
+    path.write_text("Reference\nA-1\nB-2\nC-3\nD-4\n")
+    try:
+        report = run_bot(records_bot(crash_during), records_settings(checkout, tmp_path, server.url),
+                         RunOptions(input_path=path))
+    finally:
+        server.stop()
+    assert killed  # the run's Chromium really died
+    assert [(r.reference, r.status) for r in report.results] == [
+        ("A-1", ItemStatus.DONE), ("B-2", ItemStatus.DONE), ("C-3", ItemStatus.DONE), ("D-4", ItemStatus.DONE)]
+    assert report.exit_code == 0
+    assert sorted(server.references()) == ["A-1", "B-2", "C-3", "D-4"]  # each entered exactly once
