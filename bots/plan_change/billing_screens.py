@@ -1,5 +1,6 @@
-"""LedgerSMB Contacts screens used as the billing system: find a customer's credit
-account, read its plan (price group), end date and notes, change the plan, add a note.
+"""LedgerSMB as the billing system: the price groups on offer (the plans), and the Contacts
+screens: find a customer's credit account, read its plan (price group), end date and
+notes, change the plan, add a note.
 
 Every write answers with the whole contact screen redrawn into ``#maindiv``, so each
 one waits for the old pane to go. Read-back opens the account's link in the list of
@@ -12,7 +13,38 @@ import datetime as dt
 from dataclasses import dataclass
 
 from bots.apps.ledgersmb import LedgerSmb
-from clerk import ApplicationError, BusinessError, ScreenNotReached
+from bots.plan_change.plans import PlanCatalogue
+from clerk import AppEnv, ApplicationError, BusinessError, ScreenNotReached
+
+
+class BillingSession(LedgerSmb):
+    """A LedgerSMB session that keeps the plans on offer once it has read them: one read
+    per session, so per run (a session started afresh after a crash reads them again)."""
+
+    def __init__(self, env: AppEnv) -> None:
+        super().__init__(env)
+        self.plans: PlanCatalogue | None = None
+
+
+class PriceGroups:
+    """Goods and Services > Search Pricegroups with no name given: every price group.
+
+    The search is a GET form, so its results have a stable address, opened directly."""
+
+    def __init__(self, lsmb: LedgerSmb) -> None:
+        self.lsmb = lsmb
+        self.web = lsmb.web
+
+    def offered(self) -> list[str]:
+        """The price groups' names as the report lists them (by name)."""
+        web = self.web
+        url = f"{self.lsmb.home_url}#/goods.pl?action=search_pricegroups&pricegroup="
+        if web.page.url == url:
+            self.lsmb.reset()
+        with web.replacing("main.pane"):
+            web.goto(url)
+        web.wait("pricegroups.report")
+        return [name for name in web.texts("pricegroups.names") if name]
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,16 +136,6 @@ class Contacts:
             end_date=dt.date.fromisoformat(end) if end else None,
             notes=notes,
         )
-
-    def offered_plans(self) -> list[str]:
-        """The price groups the Pricegroup list offers (the contact screen must be open)."""
-        web = self.web
-        web.click("contact.tab.credit")
-        web.click("contact.credit.plan")
-        web.wait("contact.credit.plan_menu")
-        plans = [p for p in web.texts("contact.credit.plan_options") if p]
-        web.press("contact.credit.plan", "Escape")
-        return plans
 
     def reload(self, account: str) -> CreditAccount:
         """Fetch the contact screen fresh from the server (the account's link in the list of

@@ -30,11 +30,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from bots.apps.ledgersmb import LedgerSmb
 from bots.apps.rt import RequestTracker
 from bots.plan_change import records
-from bots.plan_change.billing_screens import Contacts, CreditAccount
+from bots.plan_change.billing_screens import BillingSession, Contacts, CreditAccount, PriceGroups
+from bots.plan_change.extract import AccountForm
 from bots.plan_change.model import RT_SYSTEM, SCHEMA, PlanTicket
+from bots.plan_change.plans import PlanCatalogue
 from bots.plan_change.rt_screens import CommentForm, QueueSearch, TicketPage, TicketView
 from bots.plan_change.situation import (
     Billing,
@@ -51,10 +52,20 @@ BILLING = "ledgersmb"
 RT = "rt"
 
 
-def _ledgersmb(ctx: RunContext) -> LedgerSmb:
+def _ledgersmb(ctx: RunContext) -> BillingSession:
     session = ctx.app(BILLING)
-    assert isinstance(session, LedgerSmb)
+    assert isinstance(session, BillingSession)
     return session
+
+
+def _plans(ctx: RunContext) -> PlanCatalogue:
+    """The plans billing offers, read once per billing session (so once per run)."""
+    billing = _ledgersmb(ctx)
+    if billing.plans is None:
+        billing.plans = PlanCatalogue(PriceGroups(billing).offered())
+        ctx.snap("price groups", BILLING)
+        ctx.log.info("billing offers the plans {}", billing.plans.describe())
+    return billing.plans
 
 
 def _rt(ctx: RunContext) -> RequestTracker:
@@ -103,7 +114,7 @@ def _read_ticket(ctx: RunContext, ticket: PlanTicket) -> TicketView:
 
 def _assess(ctx: RunContext, ticket: PlanTicket, view: TicketView | None) -> Situation:
     contacts = Contacts(_ledgersmb(ctx))
-    request = request_of(ticket, view)
+    request = request_of(ticket, view, _plans(ctx), AccountForm.of(ctx.bot_settings))
     shown = bool(request.account) and contacts.showing(request.account)
     situation = assess_billing(contacts, ticket, request, dt.date.today())
     if situation.account is not None and not shown:
@@ -230,7 +241,7 @@ def _post(ctx: RunContext, ticket: PlanTicket, view: TicketView, text: str, stat
 BOT = Bot(
     name="plan_change",
     description="Plan-change tickets from RT (or a ticket export) made in LedgerSMB billing",
-    apps={BILLING: App(session=LedgerSmb), RT: App(session=RequestTracker)},
+    apps={BILLING: App(session=BillingSession), RT: App(session=RequestTracker)},
     schema=SCHEMA,
     reference=lambda ticket: ticket.label,
     find=find,

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bots.plan_change.billing_screens import Contacts, CreditAccount
-from bots.plan_change.extract import Request, extract_request
+from bots.plan_change.extract import AccountForm, Refusal, Request, extract_request
 from bots.plan_change.model import PlanTicket
+from bots.plan_change.plans import PlanCatalogue
 from bots.plan_change.records import Kind, NoteRecord, Outcome, find_note, read_outcome
 from bots.plan_change.rt_screens import OPEN_STATUSES, TicketView
 from clerk import BusinessError
@@ -25,12 +26,6 @@ class Billing(StrEnum):
     SAVE_ONLY = "save_only"  # our note is there but the plan is still the old one
     DONE = "done"  # our note is there and the plan is the new one
     NO_CHANGE = "no_change"  # already on the requested plan, and not by our doing
-
-
-@dataclass(frozen=True, slots=True)
-class Refusal:
-    code: str
-    reason: str  # one clause, no final period: it goes into "Plan change refused: <reason>."
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,15 +81,19 @@ class Situation:
     refusal: Refusal | None = None
 
 
-def request_of(ticket: PlanTicket, view: TicketView | None) -> Request:
+def request_of(ticket: PlanTicket, view: TicketView | None, plans: PlanCatalogue, form: AccountForm) -> Request:
     text = view.request_text() if view is not None else f"{ticket.subject}\n{ticket.description}"
-    return extract_request(text, account=ticket.account, plan=ticket.plan)
+    return extract_request(text, plans, form, account=ticket.account, plan=ticket.plan)
 
 
 def assess_billing(contacts: Contacts, ticket: PlanTicket, request: Request, today: dt.date) -> Situation:
-    """Read the customer's credit account and decide the billing step (or the refusal)."""
-    if not request.complete:
-        return Situation(ticket=ticket, request=request, refusal=_missing(request))
+    """Read the customer's credit account and decide the billing step (or the refusal).
+
+    A plan billing does not offer is refused only once the account is known to be an open
+    customer's: a ticket for an unknown or closed account is refused for that first."""
+    refusal = request.refusal(unless=("UNKNOWN_PLAN",))
+    if refusal is not None:
+        return Situation(ticket=ticket, request=request, refusal=refusal)
     account = contacts.open_account(request.account)
     if account is None or account.kind.casefold() != "customer":
         what = "no customer" if account is None else f"only a {account.kind.lower()} account"
@@ -106,14 +105,11 @@ def assess_billing(contacts: Contacts, ticket: PlanTicket, request: Request, tod
     if account.closed_on(today):
         return Situation(ticket=ticket, request=request, account=account, refusal=Refusal(
             "ACCOUNT_CLOSED", f"account {account.account} is closed (end date {account.end_date})"))
-    offered = contacts.offered_plans()
-    plan = next((p for p in offered if p.casefold() == request.plan.casefold()), "")
-    if not plan:
-        return Situation(ticket=ticket, request=request, account=account, refusal=Refusal(
-            "UNKNOWN_PLAN", f"plan code {request.plan} is not offered in billing "
-                            f"(offered: {', '.join(offered) or 'none'})"))
-    billing = Billing.NO_CHANGE if account.plan == plan else Billing.CHANGE
-    return Situation(ticket=ticket, request=request, account=account, plan=plan, billing=billing)
+    refusal = request.refusal()
+    if refusal is not None:
+        return Situation(ticket=ticket, request=request, account=account, refusal=refusal)
+    billing = Billing.NO_CHANGE if account.plan == request.plan else Billing.CHANGE
+    return Situation(ticket=ticket, request=request, account=account, plan=request.plan, billing=billing)
 
 
 def _with_note(ticket: PlanTicket, request: Request, account: CreditAccount, note: NoteRecord) -> Situation:
@@ -130,13 +126,3 @@ def _with_note(ticket: PlanTicket, request: Request, account: CreditAccount, not
     return Situation(ticket=ticket, request=request, account=account, plan=note.new_plan, note=note,
                      billing=billing)
 
-
-def _missing(request: Request) -> Refusal:
-    reason = "; ".join(request.problems)
-    if any("several" in p for p in request.problems):
-        return Refusal("AMBIGUOUS_REQUEST", reason)
-    if "no account number" in reason:
-        return Refusal("NO_ACCOUNT", reason)
-    if "no plan code" in reason:
-        return Refusal("NO_PLAN", reason)
-    return Refusal("BAD_ACCOUNT", reason)

@@ -8,7 +8,7 @@ import pytest
 
 from bots.plan_change import records
 from bots.plan_change.billing_screens import CreditAccount
-from bots.plan_change.extract import Request
+from bots.plan_change.extract import Refusal, Request
 from bots.plan_change.model import PlanTicket
 from bots.plan_change.rt_screens import TicketView, Transaction
 from bots.plan_change.situation import Billing, assess_billing, rt_record, settled_in_rt
@@ -112,14 +112,11 @@ def test_a_closed_ticket_that_was_never_ours_is_not_worked() -> None:
 
 # ---------------------------------------------------------------------- billing state
 class FakeContacts:
-    def __init__(self, account: CreditAccount | None, plans: tuple[str, ...] = ("BASIC-10", "BIZ-50")) -> None:
-        self.account, self.plans = account, plans
+    def __init__(self, account: CreditAccount | None) -> None:
+        self.account = account
 
     def open_account(self, number: str) -> CreditAccount | None:
         return self.account if self.account and self.account.account == number else None
-
-    def offered_plans(self) -> list[str]:
-        return list(self.plans)
 
 
 def account(plan: str = "BASIC-10", *, kind: str = "Customer", end: dt.date | None = None,
@@ -129,6 +126,7 @@ def account(plan: str = "BASIC-10", *, kind: str = "Customer", end: dt.date | No
 
 
 BIZ_50 = Request("40012345", "BIZ-50")
+GOLD_1 = Refusal("UNKNOWN_PLAN", "plan code GOLD-1 is not offered in billing (offered: BASIC-10, BIZ-50)")
 
 
 def assess(contacts: FakeContacts, request: Request = BIZ_50):  # a Situation
@@ -138,21 +136,24 @@ def assess(contacts: FakeContacts, request: Request = BIZ_50):  # a Situation
 def test_billing_decisions() -> None:
     assert assess(FakeContacts(account())).billing is Billing.CHANGE
     assert assess(FakeContacts(account("BIZ-50"))).billing is Billing.NO_CHANGE
-    assert assess(FakeContacts(account(), ("BASIC-10", "BIZ-50")), Request("40012345", "biz-50")).plan == "BIZ-50"
     assert assess(FakeContacts(account(end=TODAY))).billing is Billing.CHANGE  # ends today: still open
 
 
 @pytest.mark.parametrize(("contacts", "request_", "code", "reason"), [
-    (FakeContacts(account()), Request("", "", ("the request names no account number",)), "NO_ACCOUNT",
-     "the request names no account number"),
+    (FakeContacts(account()), Request("", "BIZ-50", (Refusal("NO_ACCOUNT", "the request names no account number"),)),
+     "NO_ACCOUNT", "the request names no account number"),
     (FakeContacts(None), Request("40012345", "BIZ-50"), "UNKNOWN_ACCOUNT",
      "billing has no customer with the account number 40012345"),
     (FakeContacts(account(kind="Vendor")), Request("40012345", "BIZ-50"), "UNKNOWN_ACCOUNT",
      "billing has only a vendor account with the account number 40012345"),
     (FakeContacts(account(end=dt.date(2025, 6, 30))), Request("40012345", "BIZ-50"), "ACCOUNT_CLOSED",
      "account 40012345 is closed (end date 2025-06-30)"),
-    (FakeContacts(account()), Request("40012345", "GOLD-1"), "UNKNOWN_PLAN",
-     "plan code GOLD-1 is not offered in billing (offered: BASIC-10, BIZ-50)"),
+    (FakeContacts(account()), Request("40012345", "", (GOLD_1,)), "UNKNOWN_PLAN", GOLD_1.reason),
+    # an unknown plan is refused only for an open customer account: the account's problem comes first
+    (FakeContacts(None), Request("40012345", "", (GOLD_1,)), "UNKNOWN_ACCOUNT",
+     "billing has no customer with the account number 40012345"),
+    (FakeContacts(account(end=dt.date(2025, 6, 30))), Request("40012345", "", (GOLD_1,)), "ACCOUNT_CLOSED",
+     "account 40012345 is closed (end date 2025-06-30)"),
 ])
 def test_refusals(contacts: FakeContacts, request_: Request, code: str, reason: str) -> None:
     refusal = assess(contacts, request_).refusal

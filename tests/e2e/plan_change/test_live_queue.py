@@ -162,7 +162,7 @@ def test_closed_account_is_refused_and_billing_untouched(queue_run: QueueRun, rt
 def test_unknown_plan_is_refused_and_billing_untouched(queue_run: QueueRun, rt: RtApi) -> None:
     account = queue_run.customers["unknown_plan"].account
     assert_refused(queue_run, rt, "unknown_plan", "plan code GOLD-1 is not offered in billing "
-                   "(offered: BASIC-10, BIZ-50, PRO-100, ENT-500)")
+                   "(offered: BASIC-10, BIZ-50, ENT-500, PRO-100)")
     assert Billing.plan(account) == "BIZ-50"
 
 
