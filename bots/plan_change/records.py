@@ -45,7 +45,7 @@ class NoteRecord:
 
 def find_note(ticket_label: str, notes: list[tuple[str, str]]) -> NoteRecord | None:
     """Our note for this ticket among ``(text, entered_at)`` pairs, if there is one."""
-    pattern = re.compile(re.escape(marker(ticket_label)) + r" Plan change from (\S+) to (\S+) ")
+    pattern = re.compile(re.escape(marker(ticket_label)) + r" Plan change from (.+?) to (.+?) for account ")
     for text, entered_at in notes:
         match = pattern.search(_flat(text))
         if match:
@@ -93,9 +93,9 @@ def no_change_summary(account: str, plan: str, billing_ref: str) -> str:
     return f"{account}: already {plan}, not changed ({billing_ref})"
 
 
-_CHANGED = re.compile(r"Plan changed: account (\S+) \(.*?\) moved from (\S+) to (\S+)\. "
+_CHANGED = re.compile(r"Plan changed: account (\S+) \(.*?\) moved from (.+?) to (.+?)\. "
                       r"Billing reference: (.*?)\.?$")
-_NO_CHANGE = re.compile(r"No change needed: account (\S+) \(.*?\) is already on plan (\S+)\. "
+_NO_CHANGE = re.compile(r"No change needed: account (\S+) \(.*?\) is already on plan (.+?)\. "
                         r"Billing reference: (.*?) \(not changed\)")
 _REFUSED = re.compile(r"Plan change refused: (.*?)\. Billing was not changed")
 

@@ -39,6 +39,17 @@ def test_a_note_for_an_account_without_a_plan() -> None:
     assert records.find_note(LABEL, [("other note", "x"), (note, "t")]) == records.NoteRecord("", "BIZ-50", "t")
 
 
+def test_a_plan_named_in_words_reads_back_whole() -> None:
+    note = records.note_text(LABEL, "40012345", "Gold Plan", "Business 50")
+    assert records.find_note(LABEL, [(note, "t")]) == records.NoteRecord("Gold Plan", "Business 50", "t")
+    changed = records.changed_comment(LABEL, "40012345", "N", "Gold Plan", "Business 50", "ref")
+    assert records.read_outcome(LABEL, changed) == records.Outcome(
+        records.Kind.CHANGED, "40012345: Gold Plan -> Business 50 (ref)")
+    same = records.no_change_comment(LABEL, "40012345", "N", "Business 50", "ref")
+    assert records.read_outcome(LABEL, same) == records.Outcome(
+        records.Kind.NO_CHANGE, "40012345: already Business 50, not changed (ref)")
+
+
 @pytest.mark.parametrize(("comment", "kind", "summary"), [
     (records.changed_comment(LABEL, "40012345", "Northwind Bakery LLC", "BASIC-10", "BIZ-50",
                              "LedgerSMB credit account 6, note of 2026-11-23 10:34:20"),
