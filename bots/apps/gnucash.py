@@ -1,7 +1,8 @@
 """GnuCash 4.13 on an X display: attach, return to a known state, save the book.
 
-clerk attaches to a running GnuCash (sandbox/gnucash-up.sh starts one) and never starts
-or stops it. The known state is the main window on its Accounts tab, with no dialog or
+clerk attaches to a running GnuCash (sandbox/gnucash-up.sh starts one) and never stops it.
+When the main window is gone (GnuCash crashed or was killed), ``start_command`` starts it
+again, if configured; otherwise the run stops. The known state is the main window on its Accounts tab, with no dialog or
 menu open and no unsaved change: whatever an interrupted item left in memory is thrown
 away with File > Revert, so the saved book is the one truth a bot reads back.
 """
@@ -22,7 +23,7 @@ _MAX_ROUNDS = 8  # dialogs or tabs closed one by one before reset gives up
 
 class GnuCash:
     """A GnuCash session (``[apps.gnucash]``: display, xauthority, screen, book, timeout_s,
-    date_format, payable_account)."""
+    date_format, payable_account, unicode_input, start_command, start_timeout_s)."""
 
     def __init__(self, env: AppEnv) -> None:
         if env.selectors_dir is None:
@@ -51,11 +52,12 @@ class GnuCash:
         self.reset()
 
     def reset(self) -> None:
-        """Close menus and dialogs, revert unsaved changes, close every tab but Accounts.
+        """Close menus and dialogs, revert unsaved changes, close every tab but Accounts;
+        start GnuCash again first if its window is gone and a start command is configured.
 
         Raises:
             ApplicationError: a dialog or a tab would not close.
-            FatalError: GnuCash is no longer running.
+            FatalError: GnuCash is no longer running and cannot be started.
         """
         desktop = self.desktop
         desktop.preflight("main")

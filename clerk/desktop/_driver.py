@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from loguru import logger
 
+from clerk._config import find_project_dir
 from clerk._errors import (
     ApplicationError,
     ConfigError,
@@ -23,6 +24,7 @@ from clerk._errors import (
     SelectorFailed,
 )
 from clerk.desktop._input import UNICODE_INPUTS, Input, UnicodeInput
+from clerk.desktop._launch import StartCommand
 from clerk.desktop._screen import Match, Region, grab, locate, save_masked
 from clerk.desktop._selectors import DesktopSelectorBook
 from clerk.desktop._wait import wait_for
@@ -44,14 +46,15 @@ class DesktopSettings:
     screen_size: tuple[int, int] | None = None
     timeout: dt.timedelta = dt.timedelta(seconds=15)
     unicode_input: UnicodeInput = "clipboard"  # how text outside ASCII goes in: "clipboard", "xdotool", "gtk"
+    start: StartCommand | None = None  # how to start the application when its window is gone
 
     @classmethod
     def from_app_settings(cls, settings: Any) -> DesktopSettings:
         """From an ``[apps.<name>]`` mapping: display, xauthority, screen ("1280x900"), timeout_s,
-        unicode_input.
+        unicode_input, start_command and start_timeout_s (run in the project folder).
 
         Raises:
-            ConfigError: ``screen`` or ``timeout_s`` is malformed.
+            ConfigError: a value is malformed.
         """
         screen = settings.get("screen")
         size = None
@@ -67,8 +70,10 @@ class DesktopSettings:
         unicode_input = settings.get("unicode_input", "clipboard")
         if unicode_input not in UNICODE_INPUTS:
             raise ConfigError(f"unicode_input must be one of {', '.join(UNICODE_INPUTS)}, got {unicode_input!r}")
+        command = settings.get("start_command")
+        start = StartCommand.parse(command, settings.get("start_timeout_s", 120), find_project_dir()) if command else None
         return cls(display=settings.get("display") or None, xauthority=settings.get("xauthority") or None,
-                   screen_size=size, timeout=dt.timedelta(seconds=timeout), unicode_input=unicode_input)
+                   screen_size=size, timeout=dt.timedelta(seconds=timeout), unicode_input=unicode_input, start=start)
 
 
 class Desktop:
@@ -87,11 +92,13 @@ class Desktop:
     # ------------------------------------------------------------------ preflight
     def preflight(self, *running: str, **params: Any) -> None:
         """Check the display before any item: it is set, reachable, of the expected size,
-        and shows the application's windows named in ``running``.
+        and shows the application's windows named in ``running``. A window that is not
+        shown is brought back by the configured start command, if there is one.
 
         Raises:
             ConfigError: no display is configured, or the screen has the wrong size.
-            FatalError: the display cannot be opened, or the application is not running.
+            FatalError: the display cannot be opened, or the application is not running
+                and cannot be started.
         """
         x = self._display()
         expected = self.settings.screen_size
@@ -100,8 +107,21 @@ class Desktop:
                               f"image templates were made for {expected[0]}x{expected[1]}")
         for name in running:
             if self.find_window(name, **params) is None:
-                raise FatalError(f"{self.app} is not running on display {x.name}: no window matches "
-                                 f"{name!r} ({self.selectors.spec(name).title_matcher({**self.params, **params}).pattern})")
+                self._start(name, params)
+
+    def _start(self, name: str, params: dict[str, Any]) -> None:
+        x, start = self._display(), self.settings.start
+        pattern = self.selectors.spec(name).title_matcher({**self.params, **params}).pattern
+        if start is None:
+            raise FatalError(f"{self.app} is not running on display {x.name}: no window matches {name!r} ({pattern}); "
+                             f"start it, or set start_command in [apps.{self.app}] for clerk to start it")
+        logger.warning("{}: no window matches {!r}; starting it with `{}`", self.app, name, " ".join(start.argv))
+        start.run(self.app, x.name)
+        try:
+            wait_for(lambda: self.find_window(name, **params), start.timeout, f"{self.app}: window {name!r}")
+        except ScreenNotReached as err:
+            raise FatalError(f"{self.app} was started, but no window matches {name!r} ({pattern}): {err}") from err
+        logger.info("{}: started again; window {!r} is shown", self.app, name)
 
     def _display(self) -> XDisplay:
         if self._x is None:

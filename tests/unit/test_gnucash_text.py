@@ -7,8 +7,7 @@ import re
 import pytest
 
 from bots.invoice_entry.gnucash import check_storable
-from clerk import BusinessError, ConfigError
-from clerk.desktop import DesktopSettings
+from clerk import BusinessError
 
 
 @pytest.mark.parametrize("text", ["Beratung – Müller & Søn, №7 ✓", "Ærø æå é ß Ωμέγα 東京 😀", "Review (contract #7/8) & fees", ""])
@@ -25,9 +24,3 @@ def test_what_an_xml_bill_line_cannot_hold_is_refused_by_code_point(text: str, n
         check_storable(text, "description")
     assert (refused.value.code, refused.value.column) == ("NOT_STORABLE", "description")
 
-
-def test_text_outside_ascii_is_pasted_unless_configured_otherwise() -> None:
-    assert DesktopSettings.from_app_settings({}).unicode_input == "clipboard"
-    assert DesktopSettings.from_app_settings({"unicode_input": "xdotool"}).unicode_input == "xdotool"
-    with pytest.raises(ConfigError, match="unicode_input must be one of clipboard, xdotool, gtk, got 'paste'"):
-        DesktopSettings.from_app_settings({"unicode_input": "paste"})

@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -103,3 +103,17 @@ def wait_for_title(display: str, part: str, process: subprocess.Popen[Any], time
             time.sleep(0.02)
     finally:
         x.close()
+
+
+def gnucash_pid(display: str) -> int:
+    """The process id of the GnuCash that shows the main window."""
+    found = subprocess.run(["xdotool", "search", "--name", r" - GnuCash$", "getwindowpid"], capture_output=True,
+                           text=True, check=True, env={**os.environ, "DISPLAY": display})
+    return int(found.stdout.split()[0])
+
+
+@pytest.fixture
+def gnucash_back() -> Iterator[None]:
+    """For a test that kills GnuCash: it is running again afterwards, whatever happened."""
+    yield
+    subprocess.run(["bash", str(PROJECT / "sandbox" / "gnucash-up.sh")], capture_output=True, check=True, timeout=180)

@@ -14,16 +14,10 @@ import pytest
 
 from tests.workbooks import read_results as results
 
-from .conftest import CLERK, PROJECT, Row, bills, wait_for_title, write_workbook
+from .conftest import CLERK, PROJECT, Row, bills, gnucash_pid, wait_for_title, write_workbook
 
 pytestmark = pytest.mark.e2e
 VENDOR = "Ærø Müller & Søn ApS"  # seeded by sandbox/gnucash-up.sh, as is Expenses:Bürobedarf
-
-
-def _gnucash_pid(display: str) -> int:
-    found = subprocess.run(["xdotool", "search", "--name", r" - GnuCash$", "getwindowpid"], capture_output=True,
-                           text=True, check=True, env={**os.environ, "DISPLAY": display})
-    return int(found.stdout.split()[0])
 
 
 def test_text_outside_ascii_is_entered_exactly_while_gnucash_lags(
@@ -45,7 +39,7 @@ def test_text_outside_ascii_is_entered_exactly_while_gnucash_lags(
         try:
             # GnuCash stops for a moment while the first bill is typed: it reads its keys late, as a busy one would
             wait_for_title(clerk_env["DISPLAY"], f"Edit Bill - {prefix}001", run)
-            gnucash = _gnucash_pid(clerk_env["DISPLAY"])
+            gnucash = gnucash_pid(clerk_env["DISPLAY"])
             os.kill(gnucash, signal.SIGSTOP)
             resume = threading.Timer(1.5, os.kill, (gnucash, signal.SIGCONT))
             resume.start()
