@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import os
 import signal
@@ -12,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.workbooks import INVOICE_HEADER
 from tests.workbooks import read_results as results
 
-from .conftest import CLERK, PROJECT, Row, bills, gnucash_pid, wait_for_title, write_workbook
+from .conftest import CLERK, PROJECT, Row, bills, clerk, gnucash_pid, wait_for_title, write_workbook
 
 pytestmark = pytest.mark.e2e
 VENDOR = "Ærø Müller & Søn ApS"  # seeded by sandbox/gnucash-up.sh, as is Expenses:Bürobedarf
@@ -59,3 +61,21 @@ def test_text_outside_ascii_is_entered_exactly_while_gnucash_lags(
         (f"{prefix}003", VENDOR, [("Expenses:Bürobedarf", "Kaffe og wienerbrød 😀 é å æ")]),
     ]
     assert [r["gnucash_bill"] for r in report] == [b.ref for b in saved]
+
+
+def test_what_a_bill_line_cannot_hold_is_refused_before_anything_is_entered(
+        tmp_path: Path, prefix: str, clerk_env: dict[str, str]) -> None:
+    # U+FFFE is no XML 1.0 character: a workbook cannot even carry it, a CSV file can
+    source = tmp_path / "invoices.csv"
+    with source.open("w", encoding="utf-8", newline="") as out:
+        csv.writer(out).writerows([
+            INVOICE_HEADER,
+            [VENDOR, f"{prefix}001", "2026-09-01", "2026-10-01", "10.00", "Bürobedarf", "Søn ✓"],
+            [VENDOR, f"{prefix}002", "2026-09-01", "2026-10-01", "20.00", "Bürobedarf", "Søn\ufffe"],
+        ])
+    result = clerk(clerk_env, "--input", str(source))
+    assert result.returncode == 1, result.stdout + result.stderr
+    said = result.stdout + result.stderr  # (the results workbook copies the cell, so it holds no XML either)
+    assert "row 3: invalid: column 'Description': 'Søn\\ufffe' holds characters a GnuCash bill line cannot hold " \
+           "(U+FFFE)" in said
+    assert bills(prefix) == []
