@@ -59,6 +59,7 @@ class Settings:
     bots: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     sources: Mapping[str, str] = field(default_factory=dict)
     audit: Mapping[str, Any] = field(default_factory=dict)  # [audit], read by clerk.audit.AuditSettings
+    ledger: Mapping[str, Any] = field(default_factory=dict)  # [ledger], read by clerk._ledger_config
 
     def app(self, name: str) -> Mapping[str, Any]:
         try:
@@ -77,7 +78,7 @@ class Settings:
             "web": _plain(self.web), "retry": _plain(self.retry), "run": _plain(self.run),
             "apps": {k: dict(v) for k, v in self.apps.items()},
             "bots": {k: dict(v) for k, v in self.bots.items()},
-            "audit": dict(self.audit),
+            "audit": dict(self.audit), "ledger": dict(self.ledger),
         }
 
 
@@ -248,6 +249,7 @@ def _build(project: Path, tree: Mapping[str, Any], sources: Mapping[str, str]) -
             bots={k: dict(v) for k, v in tree.get("bots", {}).items()},
             sources=dict(sources),
             audit=dict(tree.get("audit", {})),
+            ledger=dict(tree.get("ledger", {})),
         )
     except (TypeError, ValueError) as err:
         raise ConfigError(f"invalid configuration value: {err}") from err

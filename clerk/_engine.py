@@ -29,6 +29,7 @@ from clerk._errors import BotError, BusinessError, ConfigError
 from clerk._fields import DateWindow
 from clerk._items import Problem, WorkItem, parse_items
 from clerk._ledger import ItemLocked, ItemState, Ledger, RunStatus
+from clerk._ledger_config import open_ledger
 from clerk._logging import RunLog
 from clerk._outcome import ItemResult, ItemStatus, RunReport
 from clerk._recording import Recording, sha256_of

@@ -1,4 +1,7 @@
-"""The work-item ledger: runs and items in SQLite, the ground truth for "no duplicates".
+"""The work-item ledger: runs and items, the ground truth for "no duplicates".
+
+It lives in SQLite (one machine, the default) or PostgreSQL (many machines); see
+clerk._ledger_db for the databases and clerk._ledger_lease for "is the holder alive".
 
 An item is identified by its bot and its unique reference (for invoices, vendor plus
 invoice number), across all runs. Its state moves only along these edges::
@@ -9,6 +12,9 @@ invoice number), across all runs. Its state moves only along these edges::
     done | already_present                terminal: never claimed again
 
 Every claim counts an attempt and every transition is appended to ``item_history``.
+A claim is one transaction that locks the item's row (PostgreSQL: ``SELECT ... FOR
+UPDATE`` after an ``INSERT ... ON CONFLICT DO NOTHING``; SQLite: ``BEGIN IMMEDIATE``),
+so two processes, on one machine or on two, never both hold the same reference.
 """
 
 from __future__ import annotations
@@ -17,7 +23,6 @@ import datetime as dt
 import json
 import os
 import socket
-import sqlite3
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -26,7 +31,16 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
 from clerk._errors import BotError
+from clerk._ledger_db import clock, create_ledger_engine, parse_url, sqlite_url, upgrade
+from clerk._ledger_lease import DEFAULT_LEASE, Heartbeat, holder_alive, process_alive
+from clerk._ledger_schema import item_history, items, run_items, runs
+
+__all__ = ["IllegalTransition", "ItemLocked", "ItemRecord", "ItemState", "Ledger", "LedgerError", "RunRecord",
+           "RunStatus", "new_run_id", "process_alive"]
 
 
 class ItemState(StrEnum):
@@ -77,6 +91,7 @@ class RunRecord:
     pid: int
     host: str
     counts: Mapping[str, int]
+    heartbeat: float | None = None  # the database's clock at the last renewal of the run's lease
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,27 +107,6 @@ class ItemRecord:
     updated_at: str
 
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS runs (
-    id TEXT PRIMARY KEY, bot TEXT NOT NULL, input_path TEXT NOT NULL, input_sha256 TEXT NOT NULL,
-    status TEXT NOT NULL, started_at TEXT NOT NULL, ended_at TEXT, recording_dir TEXT NOT NULL,
-    pid INTEGER NOT NULL, host TEXT NOT NULL, counts TEXT NOT NULL DEFAULT '{}',
-    dry_run INTEGER NOT NULL DEFAULT 0);
-CREATE INDEX IF NOT EXISTS runs_by_input ON runs (bot, input_sha256, status);
-CREATE TABLE IF NOT EXISTS items (
-    bot TEXT NOT NULL, reference TEXT NOT NULL, state TEXT NOT NULL, run_id TEXT NOT NULL,
-    attempts INTEGER NOT NULL DEFAULT 0, app_ref TEXT, message TEXT NOT NULL DEFAULT '',
-    last_error TEXT, updated_at TEXT NOT NULL, PRIMARY KEY (bot, reference));
-CREATE TABLE IF NOT EXISTS item_history (
-    bot TEXT NOT NULL, reference TEXT NOT NULL, run_id TEXT NOT NULL, at TEXT NOT NULL,
-    from_state TEXT, to_state TEXT NOT NULL, detail TEXT NOT NULL DEFAULT '');
-CREATE TABLE IF NOT EXISTS run_items (
-    run_id TEXT NOT NULL, row INTEGER NOT NULL, reference TEXT, status TEXT NOT NULL,
-    app_ref TEXT, message TEXT NOT NULL DEFAULT '', shots TEXT NOT NULL DEFAULT '',
-    PRIMARY KEY (run_id, row));
-"""
-
-
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
 
@@ -121,42 +115,52 @@ def new_run_id() -> str:
     return f"{dt.datetime.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
 
 
-def process_alive(pid: int, host: str) -> bool:
-    if host != socket.gethostname():
-        return True  # cannot tell from here; assume the other machine still works on it
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 class Ledger:
-    """SQLite-backed; safe to open from several processes (WAL, immediate transactions)."""
+    """The ledger at ``target``: an SQLite file (a Path) or a database URL (a str).
 
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.path = path
-        self._db = sqlite3.connect(path, timeout=30, isolation_level=None)
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.executescript(_SCHEMA)
+    Safe to share between processes and machines: every change is one transaction, and a
+    claim locks the item's row. Opening it migrates the schema to the newest revision.
+    While a run opened here is running, a heartbeat renews its lease (``lease``).
+
+    Example:
+        ledger = Ledger("postgresql://clerk_ledger@127.0.0.1/clerk_ledger")
+        run, resumed = ledger.open_run("invoice_entry", "in.xlsx", sha, Path("recordings/invoice_entry"))
+    """
+
+    def __init__(self, target: Path | str, *, lease: dt.timedelta = DEFAULT_LEASE) -> None:
+        url = parse_url(sqlite_url(target) if isinstance(target, Path) else target)
+        self.url = url.render_as_string(hide_password=True)
+        self.lease = lease
+        self._engine = create_ledger_engine(url)
+        self._dialect = self._engine.dialect.name
+        self._sqlite_file = Path(url.database) if self._dialect == "sqlite" and url.database else None
+        upgrade(self._engine)
+        self._heartbeat = Heartbeat(self.beat, lease)
+
+    @property
+    def path(self) -> Path:
+        """The SQLite file (only an SQLite ledger has one)."""
+        if self._sqlite_file is None:
+            raise LedgerError(f"the ledger {self.url} is not an SQLite file")
+        return self._sqlite_file
+
+    @property
+    def location(self) -> str:
+        """Where the ledger is, for messages: the file, or the URL without a password."""
+        return str(self._sqlite_file) if self._sqlite_file else self.url
 
     def close(self) -> None:
-        self._db.close()
+        self._heartbeat.stop()
+        self._engine.dispose()
 
     @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self._db
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+    def _transaction(self) -> Iterator[sa.Connection]:
+        with self._engine.begin() as db:
+            yield db
+
+    def _read(self, query: sa.Executable) -> list[sa.RowMapping]:
+        with self._engine.begin() as db:
+            return list(db.execute(query).mappings())
 
     # ------------------------------------------------------------------ runs
     def open_run(self, bot: str, input_path: str, input_sha256: str, recordings_folder: Path,
@@ -166,47 +170,60 @@ class Ledger:
         Dry runs are never resumed and never resume another run.
         Returns the run and whether it was resumed.
         """
+        me = {"pid": os.getpid(), "host": socket.gethostname(), "heartbeat": clock(self._dialect)}
+        resumed_id: str | None = None
         with self._transaction() as db:
             candidates = [] if dry_run else db.execute(
-                "SELECT * FROM runs WHERE bot=? AND input_sha256=? AND status=? AND dry_run=0"
-                " ORDER BY started_at DESC",
-                (bot, input_sha256, RunStatus.RUNNING),
-            ).fetchall()
+                sa.select(runs).where(runs.c.bot == bot, runs.c.input_sha256 == input_sha256,
+                                      runs.c.status == RunStatus.RUNNING, runs.c.dry_run == 0)
+                .order_by(runs.c.started_at.desc()).with_for_update()
+            ).mappings().all()
+            now = self._clock(db)
             for row in candidates:
-                if not process_alive(row["pid"], row["host"]):
-                    db.execute("UPDATE runs SET pid=?, host=? WHERE id=?",
-                               (os.getpid(), socket.gethostname(), row["id"]))
-                    return self.run(row["id"]), True
-            run_id = new_run_id()
-            recording = recordings_folder / run_id
-            db.execute(
-                "INSERT INTO runs (id, bot, input_path, input_sha256, status, started_at, recording_dir, pid, host,"
-                " dry_run) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                (run_id, bot, input_path, input_sha256, RunStatus.RUNNING, _now(), str(recording),
-                 os.getpid(), socket.gethostname(), int(dry_run)),
-            )
-        return self.run(run_id), False
+                if not self._alive(row, now):
+                    resumed_id = row["id"]
+                    db.execute(runs.update().where(runs.c.id == resumed_id).values(**me))
+                    break
+            run_id = resumed_id or new_run_id()
+            if resumed_id is None:
+                db.execute(runs.insert().values(
+                    id=run_id, bot=bot, input_path=input_path, input_sha256=input_sha256, status=RunStatus.RUNNING,
+                    started_at=_now(), recording_dir=str(recordings_folder / run_id), dry_run=int(dry_run), **me))
+        self._heartbeat.add(run_id)
+        return self.run(run_id), resumed_id is not None
+
+    def beat(self, run_id: str) -> None:
+        """Renew the lease of a running run (the heartbeat thread calls it)."""
+        with self._transaction() as db:
+            db.execute(runs.update().where(runs.c.id == run_id, runs.c.status == RunStatus.RUNNING)
+                       .values(heartbeat=clock(self._dialect)))
 
     def finish_run(self, run_id: str, status: RunStatus, counts: Mapping[str, int]) -> None:
+        self._heartbeat.discard(run_id)
         with self._transaction() as db:
-            db.execute("UPDATE runs SET status=?, ended_at=?, counts=? WHERE id=?",
-                       (status, _now(), json.dumps(dict(counts)), run_id))
+            db.execute(runs.update().where(runs.c.id == run_id)
+                       .values(status=status, ended_at=_now(), counts=json.dumps(dict(counts))))
 
     def run(self, run_id: str) -> RunRecord:
-        row = self._db.execute("SELECT * FROM runs WHERE id=?", (run_id,)).fetchone()
-        if row is None:
-            raise LedgerError(f"no run {run_id!r} in {self.path}")
-        return _run_record(row)
+        found = self._read(sa.select(runs).where(runs.c.id == run_id))
+        if not found:
+            raise LedgerError(f"no run {run_id!r} in {self.location}")
+        return _run_record(found[0])
 
     def runs(self, bot: str | None = None, limit: int = 50) -> list[RunRecord]:
-        query = "SELECT * FROM runs" + (" WHERE bot=?" if bot else "") + " ORDER BY started_at DESC LIMIT ?"
-        args: tuple[Any, ...] = (bot, limit) if bot else (limit,)
-        return [_run_record(r) for r in self._db.execute(query, args).fetchall()]
+        query = sa.select(runs).order_by(runs.c.started_at.desc()).limit(limit)
+        return [_run_record(r) for r in self._read(query.where(runs.c.bot == bot) if bot else query)]
+
+    def run_alive(self, run: RunRecord) -> bool:
+        """Whether a running run's process still works on it (its pid here, its lease anywhere)."""
+        with self._engine.begin() as db:
+            return run.status is RunStatus.RUNNING and self._alive(
+                {"pid": run.pid, "host": run.host, "heartbeat": run.heartbeat}, self._clock(db))
 
     # ------------------------------------------------------------------ items
     def item(self, bot: str, reference: str) -> ItemRecord | None:
-        row = self._db.execute("SELECT * FROM items WHERE bot=? AND reference=?", (bot, reference)).fetchone()
-        return _item_record(row) if row else None
+        found = self._read(sa.select(items).where(items.c.bot == bot, items.c.reference == reference))
+        return _item_record(found[0]) if found else None
 
     def claim(self, bot: str, reference: str, run_id: str) -> ItemRecord | None:
         """Mark the item in progress for ``run_id`` and count an attempt.
@@ -218,19 +235,19 @@ class Ledger:
             ItemLocked: another run that is still alive holds it.
         """
         with self._transaction() as db:
-            row = db.execute("SELECT * FROM items WHERE bot=? AND reference=?", (bot, reference)).fetchone()
-            before = _item_record(row) if row else None
-            if before is None:
-                db.execute(
-                    "INSERT INTO items (bot, reference, state, run_id, attempts, updated_at) VALUES (?,?,?,?,1,?)",
-                    (bot, reference, ItemState.IN_PROGRESS, run_id, _now()),
-                )
-            else:
+            inserted = db.execute(self._insert(items).values(
+                bot=bot, reference=reference, state=ItemState.IN_PROGRESS, run_id=run_id, attempts=1,
+                updated_at=_now()).on_conflict_do_nothing(index_elements=["bot", "reference"])
+                .returning(items.c.attempts)).first()
+            if inserted is not None:
+                before = None
+            else:  # it exists: lock its row, so a concurrent claim waits for this transaction
+                row = db.execute(sa.select(items).where(items.c.bot == bot, items.c.reference == reference)
+                                 .with_for_update()).mappings().one()
+                before = _item_record(row)
                 self._check_claimable(db, before, run_id)
-                db.execute(
-                    "UPDATE items SET state=?, run_id=?, attempts=attempts+1, updated_at=? WHERE bot=? AND reference=?",
-                    (ItemState.IN_PROGRESS, run_id, _now(), bot, reference),
-                )
+                db.execute(items.update().where(items.c.bot == bot, items.c.reference == reference).values(
+                    state=ItemState.IN_PROGRESS, run_id=run_id, attempts=items.c.attempts + 1, updated_at=_now()))
             self._history(db, bot, reference, run_id, before.state if before else None, ItemState.IN_PROGRESS)
         return before
 
@@ -240,82 +257,91 @@ class Ledger:
         if state not in SETTLED:
             raise IllegalTransition(f"{state} is not a settled state")
         with self._transaction() as db:
-            row = db.execute("SELECT * FROM items WHERE bot=? AND reference=?", (bot, reference)).fetchone()
+            row = db.execute(sa.select(items).where(items.c.bot == bot, items.c.reference == reference)
+                             .with_for_update()).mappings().first()
             if row is None or row["state"] != ItemState.IN_PROGRESS or row["run_id"] != run_id:
                 found = "missing" if row is None else f"{row['state']} (run {row['run_id']})"
                 raise IllegalTransition(f"{bot}/{reference}: cannot settle as {state}; it is {found}")
-            db.execute(
-                "UPDATE items SET state=?, app_ref=COALESCE(?, app_ref), message=?, last_error=?, updated_at=?"
-                " WHERE bot=? AND reference=?",
-                (state, app_ref, message, error, _now(), bot, reference),
-            )
+            db.execute(items.update().where(items.c.bot == bot, items.c.reference == reference).values(
+                state=state, app_ref=sa.func.coalesce(app_ref, items.c.app_ref), message=message, last_error=error,
+                updated_at=_now()))
             self._history(db, bot, reference, run_id, ItemState.IN_PROGRESS, state, error or message)
 
     def history(self, bot: str, reference: str) -> list[tuple[str | None, str, str]]:
-        rows = self._db.execute(
-            "SELECT from_state, to_state, run_id FROM item_history WHERE bot=? AND reference=? ORDER BY rowid",
-            (bot, reference),
-        ).fetchall()
-        return [(r[0], r[1], r[2]) for r in rows]
+        rows = self._read(sa.select(item_history.c.from_state, item_history.c.to_state, item_history.c.run_id)
+                          .where(item_history.c.bot == bot, item_history.c.reference == reference)
+                          .order_by(item_history.c.seq))
+        return [(r["from_state"], r["to_state"], r["run_id"]) for r in rows]
 
     # ------------------------------------------------------------------ per-run results
     def record_result(self, run_id: str, row: int, *, reference: str | None, status: str,
                       app_ref: str | None, message: str, shots: str = "") -> None:
+        values = {"reference": reference, "status": status, "app_ref": app_ref, "message": message, "shots": shots}
         with self._transaction() as db:
-            db.execute(
-                "INSERT OR REPLACE INTO run_items (run_id, row, reference, status, app_ref, message, shots)"
-                " VALUES (?,?,?,?,?,?,?)",
-                (run_id, row, reference, status, app_ref, message, shots),
-            )
+            db.execute(self._insert(run_items).values(run_id=run_id, row=row, **values)
+                       .on_conflict_do_update(index_elements=["run_id", "row"], set_=values))
 
-    def results(self, run_id: str) -> dict[int, sqlite3.Row]:
-        rows = self._db.execute("SELECT * FROM run_items WHERE run_id=?", (run_id,)).fetchall()
+    def results(self, run_id: str) -> dict[int, Mapping[str, Any]]:
+        rows = self._read(sa.select(run_items).where(run_items.c.run_id == run_id))
         return {r["row"]: r for r in rows}
 
     # ------------------------------------------------------------------ read-only queries (runner, status)
     def runs_matching(self, prefix: str, limit: int = 10) -> list[RunRecord]:
         """Runs whose id starts with ``prefix``, newest first (lets people type a short id)."""
-        rows = self._db.execute("SELECT * FROM runs WHERE id LIKE ? ESCAPE '\\' ORDER BY started_at DESC LIMIT ?",
-                                (prefix.replace("%", "\\%").replace("_", "\\_") + "%", limit)).fetchall()
+        rows = self._read(sa.select(runs).where(runs.c.id.startswith(prefix, autoescape=True))
+                          .order_by(runs.c.started_at.desc()).limit(limit))
         return [_run_record(r) for r in rows]
 
     def runs_of_process(self, pid: int, host: str | None = None) -> list[RunRecord]:
         """Runs last held by process ``pid`` (on ``host``, default this one), newest first."""
-        rows = self._db.execute("SELECT * FROM runs WHERE pid=? AND host=? ORDER BY started_at DESC",
-                                (pid, host or socket.gethostname())).fetchall()
+        rows = self._read(sa.select(runs).where(runs.c.pid == pid, runs.c.host == (host or socket.gethostname()))
+                          .order_by(runs.c.started_at.desc()))
         return [_run_record(r) for r in rows]
 
     def items_in_progress(self, run_id: str) -> list[ItemRecord]:
-        rows = self._db.execute("SELECT * FROM items WHERE run_id=? AND state=? ORDER BY updated_at",
-                                (run_id, ItemState.IN_PROGRESS)).fetchall()
+        rows = self._read(sa.select(items).where(items.c.run_id == run_id, items.c.state == ItemState.IN_PROGRESS)
+                          .order_by(items.c.updated_at))
         return [_item_record(r) for r in rows]
 
     # ------------------------------------------------------------------ internals
-    def _check_claimable(self, db: sqlite3.Connection, before: ItemRecord, run_id: str) -> None:
+    def _insert(self, table: sa.Table) -> Any:
+        """INSERT with ON CONFLICT, in this database's dialect."""
+        return (postgresql.insert if self._dialect == "postgresql" else sqlite.insert)(table)
+
+    def _clock(self, db: sa.Connection) -> float:
+        return float(db.execute(sa.select(clock(self._dialect))).scalar_one())
+
+    def _alive(self, holder: Mapping[str, Any], now: float) -> bool:
+        return holder_alive(pid=holder["pid"], host=holder["host"], heartbeat=holder["heartbeat"], now=now,
+                            lease=self.lease)
+
+    def _check_claimable(self, db: sa.Connection, before: ItemRecord, run_id: str) -> None:
         if before.state in TERMINAL:
             raise IllegalTransition(f"{before.bot}/{before.reference} is already {before.state}")
         if before.state == ItemState.IN_PROGRESS and before.run_id != run_id:
-            owner = db.execute("SELECT pid, host, status FROM runs WHERE id=?", (before.run_id,)).fetchone()
-            if owner and owner["status"] == RunStatus.RUNNING and process_alive(owner["pid"], owner["host"]):
-                raise ItemLocked(f"{before.reference} is being worked by run {before.run_id} (pid {owner['pid']})")
+            owner = db.execute(sa.select(runs.c.pid, runs.c.host, runs.c.status, runs.c.heartbeat)
+                               .where(runs.c.id == before.run_id)).mappings().first()
+            if owner and owner["status"] == RunStatus.RUNNING and self._alive(owner, self._clock(db)):
+                where = "" if owner["host"] == socket.gethostname() else f" on {owner['host']}"
+                raise ItemLocked(f"{before.reference} is being worked by run {before.run_id} "
+                                 f"(pid {owner['pid']}{where})")
 
-    def _history(self, db: sqlite3.Connection, bot: str, reference: str, run_id: str,
+    def _history(self, db: sa.Connection, bot: str, reference: str, run_id: str,
                  from_state: str | None, to_state: str, detail: str = "") -> None:
-        db.execute(
-            "INSERT INTO item_history (bot, reference, run_id, at, from_state, to_state, detail) VALUES (?,?,?,?,?,?,?)",
-            (bot, reference, run_id, _now(), from_state, to_state, detail),
-        )
+        db.execute(item_history.insert().values(bot=bot, reference=reference, run_id=run_id, at=_now(),
+                                                from_state=from_state, to_state=to_state, detail=detail))
 
 
-def _run_record(row: sqlite3.Row) -> RunRecord:
+def _run_record(row: Mapping[str, Any]) -> RunRecord:
     return RunRecord(
         id=row["id"], bot=row["bot"], input_path=row["input_path"], input_sha256=row["input_sha256"],
         status=RunStatus(row["status"]), started_at=row["started_at"], ended_at=row["ended_at"],
         recording_dir=row["recording_dir"], pid=row["pid"], host=row["host"], counts=json.loads(row["counts"]),
+        heartbeat=row["heartbeat"],
     )
 
 
-def _item_record(row: sqlite3.Row) -> ItemRecord:
+def _item_record(row: Mapping[str, Any]) -> ItemRecord:
     return ItemRecord(
         bot=row["bot"], reference=row["reference"], state=ItemState(row["state"]), run_id=row["run_id"],
         attempts=row["attempts"], app_ref=row["app_ref"], message=row["message"], last_error=row["last_error"],

@@ -4,6 +4,7 @@
 #
 #   bash sandbox/setup.sh                   # LedgerSMB only (enough for invoice_entry)
 #   bash sandbox/setup.sh ledgersmb rt gnucash
+#   bash sandbox/setup.sh ledger-db rabbitmq  # the shared ledger and the Celery broker (more than one machine)
 #
 # Idempotent: a second run only checks and starts what is not running.
 set -euo pipefail

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,3 +15,11 @@ CHECKOUT = Path(__file__).resolve().parent.parent
 def checkout() -> Path:
     """The project folder: config/, selectors/ and bots/ of this checkout."""
     return CHECKOUT
+
+
+@pytest.fixture(scope="session")
+def dead_pid() -> int:
+    """The pid of a process that has exited (and been reaped)."""
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid

@@ -12,6 +12,7 @@ from clerk._config import Settings, find_project_dir, load_settings
 from clerk._engine import ledger_path
 from clerk._errors import ConfigError
 from clerk._ledger import Ledger
+from clerk._ledger_config import ledger_exists, open_ledger
 from clerk.scheduler._spec import Schedule, default_schedule_path, load_schedule
 
 _SCHEDULE_OPTION = click.option(
@@ -77,10 +78,9 @@ def runs_show_command(ctx: click.Context, run_id: str) -> None:
 
 @contextmanager
 def _ledger(settings: Settings) -> Iterator[Ledger]:
-    path = ledger_path(settings)
-    if not path.is_file():
-        raise ConfigError(f"no ledger at {path}: nothing has run with this data directory yet")
-    ledger = Ledger(path)
+    if not ledger_exists(settings):
+        raise ConfigError(f"no ledger at {ledger_path(settings)}: nothing has run with this data directory yet")
+    ledger = open_ledger(settings)
     try:
         yield ledger
     finally:

@@ -18,8 +18,8 @@ from loguru import logger
 
 from clerk._bot import Bot
 from clerk._config import Settings
-from clerk._engine import ledger_path
-from clerk._ledger import ItemState, Ledger, RunStatus
+from clerk._ledger import ItemState, RunStatus
+from clerk._ledger_config import open_ledger
 from clerk._recording import sha256_of
 from clerk._results import default_output_path
 from clerk.scheduler._alerts import Alerter
@@ -192,7 +192,7 @@ class JobWorker:
         """The run's id; for a child killed after its timeout, its stuck items are recorded as failed."""
         if outcome.result is not None and outcome.result.run_id:
             return outcome.result.run_id
-        ledger = Ledger(ledger_path(self.settings))
+        ledger = open_ledger(self.settings)
         try:
             runs = ledger.runs_of_process(outcome.pid)
             if not runs:
@@ -217,7 +217,7 @@ class JobWorker:
         recordings = result.recording_dir if result else None
         counts: Mapping[str, int] = result.counts if result else {}
         if run_id is not None:
-            ledger = Ledger(ledger_path(self.settings))
+            ledger = open_ledger(self.settings)
             try:
                 run = ledger.run(run_id)
                 recordings = recordings or run.recording_dir

@@ -17,9 +17,9 @@ from rich.table import Table
 from rich.text import Text
 
 from clerk._config import Settings
-from clerk._engine import ledger_path
 from clerk._errors import ConfigError
 from clerk._ledger import Ledger, RunRecord, RunStatus, process_alive
+from clerk._ledger_config import ledger_exists, open_ledger
 from clerk.scheduler._apscheduler import stored_jobs
 from clerk.scheduler._journal import Event, Journal, journal_path
 from clerk.scheduler._lock import read_runner
@@ -80,7 +80,7 @@ def status_view(settings: Settings, schedule: Schedule | None) -> Group:
                 "runner: not running", style="green" if alive else "yellow")
     stored = stored_jobs(store_path(settings))
     journal = Journal(journal_path(settings.data_dir)) if journal_path(settings.data_dir).exists() else None
-    ledger = Ledger(ledger_path(settings)) if ledger_path(settings).exists() else None
+    ledger = open_ledger(settings) if ledger_exists(settings) else None
     table = Table(title=f"jobs ({schedule.path if schedule else 'no schedule file'})")
     for column in ("job", "bot", "trigger", "input", "next fire", "state", "last run", "outcome", "rows"):
         table.add_column(column)
@@ -140,7 +140,7 @@ def resolve_run(ledger: Ledger, run_id: str) -> RunRecord:
     if exact or len(matches) == 1:
         return (exact or matches)[0]
     if not matches:
-        raise ConfigError(f"no run {run_id!r} in {ledger.path}")
+        raise ConfigError(f"no run {run_id!r} in {ledger.location}")
     raise ConfigError(f"{run_id!r} matches {len(matches)} runs ({', '.join(r.id for r in matches)}); give more of it")
 
 

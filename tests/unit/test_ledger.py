@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
-import sqlite3
+import socket
 import subprocess
 import sys
 import textwrap
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from clerk._ledger import (
     IllegalTransition,
@@ -35,24 +38,19 @@ def ledger(tmp_path: Path) -> Iterator[Ledger]:
     ledger.close()
 
 
-@pytest.fixture(scope="module")
-def dead_pid() -> int:
-    """The pid of a process that has exited (and been reaped)."""
-    child = subprocess.Popen([sys.executable, "-c", "pass"])
-    child.wait()
-    return child.pid
-
-
 def start_run(ledger: Ledger, tmp_path: Path, sha: str = "sha-a", *, bot: str = BOT, dry_run: bool = False) -> str:
     run, _ = ledger.open_run(bot, "input.xlsx", sha, tmp_path / "recordings", dry_run=dry_run)
     return run.id
 
 
+def write(ledger: Ledger, sql: str, **params: object) -> None:
+    """Change the ledger behind its API, as a crash or another machine would leave it."""
+    with ledger._engine.begin() as db:
+        db.execute(sa.text(sql), params)
+
+
 def set_owner(ledger: Ledger, run_id: str, *, pid: int, host: str | None = None) -> None:
-    db = sqlite3.connect(ledger.path)
-    with db:
-        db.execute("UPDATE runs SET pid=?, host=COALESCE(?, host) WHERE id=?", (pid, host, run_id))
-    db.close()
+    write(ledger, "UPDATE runs SET pid=:pid, host=COALESCE(:host, host) WHERE id=:id", pid=pid, host=host, id=run_id)
 
 
 def state_of(ledger: Ledger, reference: str = REF) -> ItemState | None:
@@ -105,10 +103,7 @@ def test_failed_and_invalid_items_are_claimed_again_by_a_later_run(
 def test_a_pending_item_can_be_claimed(ledger: Ledger, tmp_path: Path) -> None:
     run = start_run(ledger, tmp_path)
     ledger.claim(BOT, REF, run)
-    db = sqlite3.connect(ledger.path)  # no API writes pending today; the edge must still hold
-    with db:
-        db.execute("UPDATE items SET state='pending' WHERE reference=?", (REF,))
-    db.close()
+    write(ledger, "UPDATE items SET state='pending' WHERE reference=:ref", ref=REF)  # no API writes pending today
     assert ledger.claim(BOT, REF, run).state is ItemState.PENDING  # type: ignore[union-attr]
     assert state_of(ledger) is ItemState.IN_PROGRESS
 
@@ -235,7 +230,7 @@ _CLAIM_AND_WAIT = textwrap.dedent("""
     import sys
     from pathlib import Path
     from clerk._ledger import Ledger
-    ledger = Ledger(Path(sys.argv[1]))
+    ledger = Ledger(sys.argv[1])
     run, _ = ledger.open_run("invoice_entry", "other.xlsx", "sha-child", Path(sys.argv[2]))
     ledger.claim("invoice_entry", sys.argv[3], run.id)
     print(run.id, flush=True)
@@ -245,7 +240,7 @@ _CLAIM_AND_WAIT = textwrap.dedent("""
 
 def test_a_claim_held_by_another_live_process_until_that_process_dies(ledger: Ledger, tmp_path: Path) -> None:
     with subprocess.Popen(
-        [sys.executable, "-c", _CLAIM_AND_WAIT, str(ledger.path), str(tmp_path / "recordings"), REF],
+        [sys.executable, "-c", _CLAIM_AND_WAIT, ledger.url, str(tmp_path / "recordings"), REF],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
     ) as child:
         try:
@@ -358,3 +353,60 @@ def test_the_ledger_survives_reopening(tmp_path: Path) -> None:
             second.claim(BOT, REF, run)
     finally:
         second.close()
+
+
+# ---------------------------------------------------------------------------- leases (runs on other machines)
+def age_heartbeat(ledger: Ledger, run_id: str, seconds: float) -> None:
+    write(ledger, "UPDATE runs SET heartbeat = heartbeat - :s WHERE id=:id", s=seconds, id=run_id)
+
+
+def test_a_run_on_another_host_whose_lease_ran_out_is_taken_over(ledger: Ledger, tmp_path: Path) -> None:
+    owner = start_run(ledger, tmp_path, "sha-1")
+    ledger.claim(BOT, REF, owner)
+    set_owner(ledger, owner, pid=os.getpid(), host="another-host.example")
+    age_heartbeat(ledger, owner, ledger.lease.total_seconds() + 1)
+    other = start_run(ledger, tmp_path, "sha-2")
+    assert ledger.claim(BOT, REF, other).run_id == owner  # type: ignore[union-attr]
+    assert ledger.item(BOT, REF).run_id == other  # type: ignore[union-attr]
+
+
+def test_a_run_on_another_host_within_its_lease_keeps_its_item(ledger: Ledger, tmp_path: Path) -> None:
+    owner = start_run(ledger, tmp_path, "sha-1")
+    ledger.claim(BOT, REF, owner)
+    set_owner(ledger, owner, pid=os.getpid(), host="another-host.example")
+    age_heartbeat(ledger, owner, ledger.lease.total_seconds() - 5)
+    with pytest.raises(ItemLocked, match="on another-host.example"):
+        ledger.claim(BOT, REF, start_run(ledger, tmp_path, "sha-2"))
+
+
+def test_an_interrupted_run_on_another_host_is_resumed_once_its_lease_ran_out(ledger: Ledger, tmp_path: Path) -> None:
+    first = start_run(ledger, tmp_path)
+    set_owner(ledger, first, pid=os.getpid(), host="another-host.example")
+    assert not ledger.open_run(BOT, "input.xlsx", "sha-a", tmp_path / "recordings")[1]
+    age_heartbeat(ledger, first, ledger.lease.total_seconds() + 1)
+    run, resumed = ledger.open_run(BOT, "input.xlsx", "sha-a", tmp_path / "recordings")
+    assert resumed and run.id == first and run.host == socket.gethostname()
+
+
+def test_the_heartbeat_renews_an_open_runs_lease_until_it_finishes(tmp_path: Path) -> None:
+    ledger = Ledger(tmp_path / "ledger.sqlite3", lease=dt.timedelta(seconds=2))
+    try:
+        run = start_run(ledger, tmp_path)
+        age_heartbeat(ledger, run, 100)
+        stale = ledger.run(run).heartbeat
+        wait_until(lambda: ledger.run(run).heartbeat != stale, "a heartbeat")
+        assert ledger.run_alive(ledger.run(run))
+        ledger.finish_run(run, RunStatus.COMPLETED, {})
+        age_heartbeat(ledger, run, 100)
+        stale = ledger.run(run).heartbeat
+        ledger._heartbeat._stopped.wait(2)  # four beats' time: none of them may touch a finished run
+        assert ledger.run(run).heartbeat == stale
+    finally:
+        ledger.close()
+
+
+def wait_until(condition: Callable[[], bool], what: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.1)  # polls the ledger; nothing to synchronize with
