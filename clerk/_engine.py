@@ -13,9 +13,9 @@ import datetime as dt
 import hashlib
 import shutil
 import threading
-from functools import partial
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
@@ -28,7 +28,7 @@ from clerk._crew import Dispenser, Worker, crew_names, work_together
 from clerk._errors import BotError, BusinessError, ConfigError
 from clerk._fields import DateWindow
 from clerk._items import Problem, WorkItem, parse_items
-from clerk._ledger import ItemLocked, ItemState, Ledger, RunStatus
+from clerk._ledger import ItemLocked, ItemState, RunStatus
 from clerk._ledger_config import open_ledger
 from clerk._logging import RunLog
 from clerk._outcome import ItemResult, ItemStatus, RunReport
@@ -77,11 +77,6 @@ class _Silent:
 
 def ledger_path(settings: Settings) -> Path:
     return settings.data_dir / "ledger.sqlite3"
-
-
-def open_ledger(settings: Settings) -> Ledger:
-    """A connection of its own to the run's ledger (one per worker thread)."""
-    return Ledger(ledger_path(settings))
 
 
 def check_workers(bot: Bot[Any], workers: int) -> None:
@@ -139,7 +134,7 @@ def run_bot(bot: Bot[Any], settings: Settings, options: RunOptions,
         ctx = new_context()
         first = Worker(crew_names(1)[0], ctx, ledger)
         engine = _Engine(bot, first, report, options, progress or _Silent(), stop or StopFlag(),
-                         lambda name: Worker(name, new_context(), open_ledger(settings)))
+                         lambda name: Worker(name, new_context(), ledger.sibling()))
         with logger.contextualize(run_id=run.id, bot=bot.name):
             if table is None:
                 assert bot.live_source is not None

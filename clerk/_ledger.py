@@ -135,7 +135,17 @@ class Ledger:
         self._dialect = self._engine.dialect.name
         self._sqlite_file = Path(url.database) if self._dialect == "sqlite" and url.database else None
         upgrade(self._engine)
+        self._owns_engine = True
         self._heartbeat = Heartbeat(self.beat, lease)
+
+    def sibling(self) -> Ledger:
+        """Another handle on the same database, for another thread: it shares this one's
+        connection pool, so it opens at once; closing it leaves this one open."""
+        twin = object.__new__(Ledger)
+        twin.url, twin.lease, twin._engine, twin._dialect = self.url, self.lease, self._engine, self._dialect
+        twin._sqlite_file, twin._owns_engine = self._sqlite_file, False
+        twin._heartbeat = Heartbeat(twin.beat, self.lease)
+        return twin
 
     @property
     def path(self) -> Path:
@@ -151,7 +161,8 @@ class Ledger:
 
     def close(self) -> None:
         self._heartbeat.stop()
-        self._engine.dispose()
+        if self._owns_engine:
+            self._engine.dispose()
 
     @contextmanager
     def _transaction(self) -> Iterator[sa.Connection]:
@@ -283,7 +294,7 @@ class Ledger:
 
     def results(self, run_id: str) -> dict[int, Mapping[str, Any]]:
         rows = self._read(sa.select(run_items).where(run_items.c.run_id == run_id))
-        return {r["row"]: r for r in rows}
+        return {r["row"]: dict(r) for r in rows}
 
     # ------------------------------------------------------------------ read-only queries (runner, status)
     def runs_matching(self, prefix: str, limit: int = 10) -> list[RunRecord]:
@@ -311,7 +322,7 @@ class Ledger:
     def _clock(self, db: sa.Connection) -> float:
         return float(db.execute(sa.select(clock(self._dialect))).scalar_one())
 
-    def _alive(self, holder: Mapping[str, Any], now: float) -> bool:
+    def _alive(self, holder: Mapping[Any, Any], now: float) -> bool:
         return holder_alive(pid=holder["pid"], host=holder["host"], heartbeat=holder["heartbeat"], now=now,
                             lease=self.lease)
 
@@ -332,7 +343,7 @@ class Ledger:
                                                 from_state=from_state, to_state=to_state, detail=detail))
 
 
-def _run_record(row: Mapping[str, Any]) -> RunRecord:
+def _run_record(row: Mapping[Any, Any]) -> RunRecord:
     return RunRecord(
         id=row["id"], bot=row["bot"], input_path=row["input_path"], input_sha256=row["input_sha256"],
         status=RunStatus(row["status"]), started_at=row["started_at"], ended_at=row["ended_at"],
@@ -341,7 +352,7 @@ def _run_record(row: Mapping[str, Any]) -> RunRecord:
     )
 
 
-def _item_record(row: Mapping[str, Any]) -> ItemRecord:
+def _item_record(row: Mapping[Any, Any]) -> ItemRecord:
     return ItemRecord(
         bot=row["bot"], reference=row["reference"], state=ItemState(row["state"]), run_id=row["run_id"],
         attempts=row["attempts"], app_ref=row["app_ref"], message=row["message"], last_error=row["last_error"],

@@ -52,8 +52,9 @@ def parse_url(text: str) -> URL:
     return url
 
 
-def create_ledger_engine(url: URL, environ: Mapping[str, str] | None = None) -> Engine:
-    """An engine for ``url`` with the ledger's connection settings."""
+def create_ledger_engine(url: URL, environ: Mapping[str, str] | None = None, *,
+                         connect_args: Mapping[str, Any] | None = None) -> Engine:
+    """An engine for ``url`` with the ledger's connection settings (PostgreSQL: plus ``connect_args``)."""
     environ = os.environ if environ is None else environ
     if url.get_backend_name() == "sqlite":
         assert url.database, "an SQLite ledger needs a file"
@@ -62,11 +63,11 @@ def create_ledger_engine(url: URL, environ: Mapping[str, str] | None = None) -> 
         sa.event.listen(engine, "connect", _sqlite_connection)
         sa.event.listen(engine, "begin", _sqlite_begin_immediate)
         return engine
-    connect_args: dict[str, Any] = {"connect_timeout": 10, "application_name": "clerk"}
+    arguments: dict[str, Any] = {"connect_timeout": 10, "application_name": "clerk", **(connect_args or {})}
     if password := environ.get(PASSWORD_VARIABLE):
         REDACTOR.register(password)
-        connect_args["password"] = password
-    return sa.create_engine(url, connect_args=connect_args, pool_pre_ping=True)
+        arguments["password"] = password
+    return sa.create_engine(url, connect_args=arguments, pool_pre_ping=True)
 
 
 def _sqlite_connection(dbapi_connection: Any, _record: Any) -> None:

@@ -410,3 +410,12 @@ def wait_until(condition: Callable[[], bool], what: str, timeout: float = 60) ->
     while not condition():
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
         time.sleep(0.1)  # polls the ledger; nothing to synchronize with
+
+
+def test_a_sibling_shares_the_database_and_closes_alone(ledger: Ledger, tmp_path: Path) -> None:
+    run = start_run(ledger, tmp_path)
+    sibling = ledger.sibling()
+    sibling.claim(BOT, REF, run)
+    sibling.close()
+    assert state_of(ledger) is ItemState.IN_PROGRESS  # the original still works after the sibling closed
+    ledger.settle(BOT, REF, run, ItemState.DONE)
