@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+from collections.abc import Callable, Set
 from pathlib import Path
 
 
@@ -28,20 +29,29 @@ def descendants(pid: int) -> list[int]:
 
 
 def is_chromium(pid: int) -> bool:
-    try:
-        return os.readlink(f"/proc/{pid}/exe").startswith("/usr/lib/chromium/")
-    except OSError:
-        return False
+    return _exe(pid).startswith("/usr/lib/chromium/")
 
 
-def kill_chromium_below(pid: int, spare: set[int] | frozenset[int] = frozenset()) -> list[int]:
-    """SIGKILL every Chromium process below ``pid`` except ``spare``, as the OOM killer would."""
+def is_playwright_driver(pid: int) -> bool:
+    return _exe(pid).endswith("/playwright/driver/node")
+
+
+def kill_below(pid: int, which: Callable[[int], bool], spare: Set[int] = frozenset()) -> list[int]:
+    """SIGKILL every process below ``pid`` that ``which`` picks, except ``spare``, as the OOM
+    killer would."""
     killed = []
     for child in descendants(pid):
-        if child not in spare and is_chromium(child):
+        if child not in spare and which(child):
             try:
                 os.kill(child, signal.SIGKILL)
                 killed.append(child)
             except ProcessLookupError:
                 pass
     return killed
+
+
+def _exe(pid: int) -> str:
+    try:
+        return os.readlink(f"/proc/{pid}/exe")
+    except OSError:
+        return ""  # ended, or not ours to read

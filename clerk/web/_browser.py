@@ -32,29 +32,30 @@ class BrowserHost:
         since the last page is started again, so a run outlives it."""
         try:
             context = self._new_context()
-        except PlaywrightError:
-            if self._browser is None or self._browser.is_connected():
+        except PlaywrightError as err:
+            if self._browser is None:
                 raise
-            context = self._new_context()  # it died just now; the second try relaunches it
+            # it died just now, or Playwright's driver process did: start both afresh, once
+            self._start_again(err.message.splitlines()[0])
+            context = self._new_context()
         context.set_default_timeout(self.settings.timeout.total_seconds() * 1000)
         return context.new_page()
 
     def _new_context(self) -> BrowserContext:
-        return self._connected_browser().new_context(
+        if self._browser is not None and not self._browser.is_connected():
+            self._start_again("disconnected")
+        return (self._browser or self._launch()).new_context(
             viewport={"width": self.settings.viewport_width, "height": self.settings.viewport_height},
         )
 
-    def _connected_browser(self) -> Browser:
-        if self._browser is not None and not self._browser.is_connected():
-            logger.warning("the browser is gone (crashed or killed); starting it again")
-            self._browser = None
-        return self._browser or self._launch()
+    def _start_again(self, why: str) -> None:
+        logger.warning("the browser is gone (crashed or killed: {}); starting it again", why)
+        self.close()
 
     def _launch(self) -> Browser:
         if not Path(self.settings.browser).is_file():
             raise ConfigError(f"browser {self.settings.browser} not found (web.browser); install Debian's chromium")
-        if self._playwright is None:
-            self._playwright = sync_playwright().start()
+        self._playwright = self._playwright or sync_playwright().start()
         try:
             self._browser = self._playwright.chromium.launch(
                 executable_path=self.settings.browser, args=list(CHROMIUM_ARGS),

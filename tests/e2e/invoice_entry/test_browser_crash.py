@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.ledger_reads import query_ledger
-from tests.processes import kill_chromium_below
+from tests.processes import is_chromium, kill_below
 from tests.workbooks import read_results, write_workbook
 
 from .conftest import ClerkRunner, ap_rows, invoice
@@ -27,7 +27,7 @@ def test_a_killed_browser_does_not_end_the_run(clerk: ClerkRunner, prefix: str, 
         # while the second invoice is being worked: one done, one in progress
         wait_until(lambda: sorted(ledger_states(ledger)) == ["done", "in_progress"] or process.poll() is not None)
         assert process.poll() is None, log.read_text()
-        killed = kill_chromium_below(process.pid)  # this run's browser only; other runs keep theirs
+        killed = kill_below(process.pid, is_chromium)  # this run's browser only; other runs keep theirs
         assert killed, "the run had no Chromium to kill"
         assert process.wait(timeout=600) == 0, log.read_text()
     finally:
@@ -35,7 +35,7 @@ def test_a_killed_browser_does_not_end_the_run(clerk: ClerkRunner, prefix: str, 
             process.kill()
             process.wait()
     [events] = (tmp_path / "recordings" / "invoice_entry").glob("*/events.jsonl")
-    assert "the browser is gone (crashed or killed); starting it again" in events.read_text()
+    assert "the browser is gone (crashed or killed" in events.read_text()
     assert [r.invnumber for r in ap_rows(prefix)] == [f"{prefix}{n:03d}" for n in numbers]  # once each
     assert [r["status"] for r in read_results(tmp_path / "crash.results.xlsx")] == ["done"] * len(numbers)
     assert ledger_states(ledger) == ["done"] * len(numbers)
