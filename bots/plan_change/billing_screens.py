@@ -97,6 +97,11 @@ class Contacts:
         web.wait("contact.tabs")
         return self.read(account)
 
+    def exists(self, account: str) -> bool:
+        """Whether a contact has exactly this account number (a search; nothing is opened)."""
+        self._search(account)
+        return account in self.web.texts("contact.search.result_numbers")
+
     def _search(self, account: str) -> None:
         """Contacts > Search by "Account Number". The search is a GET form, so its results have
         a stable address (the screen's own [permalink]); opening it skips the menu and the form,

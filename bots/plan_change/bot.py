@@ -114,7 +114,7 @@ def _read_ticket(ctx: RunContext, ticket: PlanTicket) -> TicketView:
 
 def _assess(ctx: RunContext, ticket: PlanTicket, view: TicketView | None) -> Situation:
     contacts = Contacts(_ledgersmb(ctx))
-    request = request_of(ticket, view, _plans(ctx), AccountForm.of(ctx.bot_settings))
+    request = request_of(ticket, view, contacts, _plans(ctx), AccountForm.of(ctx.bot_settings))
     shown = bool(request.account) and contacts.showing(request.account)
     situation = assess_billing(contacts, ticket, request, dt.date.today())
     if situation.account is not None and not shown:

@@ -8,7 +8,9 @@ anywhere, in English, Danish or Indonesian:
   "dari", "saat ini") is set aside; every other one is the plan asked for.
 - an account number is any number of the form billing's account numbers have (8 digits
   unless ``account_digits`` says otherwise) that the words before it do not introduce as
-  something else: a phone number, an invoice, an order, a ticket, a CVR number...
+  something else: a phone number, an invoice, an order, a ticket, a CVR number... When
+  there are several, billing is asked about those the words do not call an account, and
+  one it lacks is set aside.
 
 A request names exactly one of each. Two different ones of either kind make it
 ambiguous, and the refusal names both: a bot must not pick one. A plan-like code that
@@ -18,7 +20,7 @@ billing does not offer is named as such.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,6 +51,7 @@ _OTHER_CUES = _words("phone", "tel", "mobile", "fax", "invoice", "order", "ticke
 _NAMED_ACCOUNT = re.compile(_ACCOUNT_CUES.pattern + r"[\s:#.]*(?:(?:number|numbers|no|nr|num|nummer|nomor)[\s:#.]*)?$",
                             re.IGNORECASE)  # "account no. " right before a number
 _NUMBER = re.compile(r"(?<![^\W_])(?<!\d[.,])\d+(?![^\W_])(?![.,]\d)")
+_LIST_GLUE = re.compile(r"[ \t,;/&+]+(?:(?:and|or|og|eller|dan|atau)[ \t,;/&+]+)?", re.IGNORECASE)
 _PHONE_PREFIX = re.compile(r"\+\d{1,4}[ \t-]?$")
 _CUE_REACH = 40  # characters before a number or a plan searched for the words that introduce it
 _GRAVEST_FIRST = ("AMBIGUOUS_REQUEST", "NO_ACCOUNT", "BAD_ACCOUNT", "NO_PLAN", "UNKNOWN_PLAN")
@@ -132,30 +135,40 @@ def _wanted_plans(text: str, mentions: list[Mention]) -> tuple[list[Mention], li
     return wanted, former
 
 
-def _account_numbers(text: str, form: AccountForm, mentions: list[Mention]) -> tuple[list[str], list[str]]:
-    """The numbers of the account form that nothing introduces as something else, and the
-    numbers of another length that the words call an account number."""
-    fitting: list[str] = []
+def _account_numbers(text: str, form: AccountForm, mentions: list[Mention]) -> tuple[dict[str, bool], list[str]]:
+    """The numbers of the account form that nothing introduces as something else, each with
+    whether the words call it an account ("account 40012345", "accounts 40012345 and
+    40067890"); and the numbers of another length that the words call an account number."""
+    fitting: dict[str, bool] = {}
     misfits: list[str] = []
-    since = 0
+    since, named_before = 0, False
     for match in _NUMBER.finditer(text):
         if any(m.start <= match.start() < m.end for m in mentions):
             continue
         window = _window(text, match.start(), since)
+        listed = named_before and _LIST_GLUE.fullmatch(text, since, match.start()) is not None
         since = match.end()
         number = match.group()
         cue = _last_cue(window, _ACCOUNT_CUES, _OTHER_CUES)
         if cue == 1 or _PHONE_PREFIX.search(text, max(0, match.start() - 8), match.start()):
+            named_before = False
             continue
+        named = cue == 0 or listed
         if form.fits(number):
-            fitting.append(number)
+            fitting[number] = fitting.get(number, False) or named
         elif len(number) >= 3 and _NAMED_ACCOUNT.search(window):
             misfits.append(number)
-    return list(dict.fromkeys(fitting)), list(dict.fromkeys(misfits))
+        named_before = named
+    return fitting, list(dict.fromkeys(misfits))
 
 
-def _account_of(text: str, form: AccountForm, mentions: list[Mention]) -> tuple[str, Refusal | None]:
-    accounts, misfits = _account_numbers(text, form, mentions)
+def _account_of(text: str, form: AccountForm, mentions: list[Mention],
+                known: Callable[[str], bool] | None) -> tuple[str, Refusal | None]:
+    found, misfits = _account_numbers(text, form, mentions)
+    accounts = list(found)
+    if len(accounts) > 1 and known is not None:
+        # several numbers: one that only has the form, and that billing lacks, is something else
+        accounts = [n for n in accounts if found[n] or known(n)] or accounts
     if len(accounts) > 1:
         return "", Refusal("AMBIGUOUS_REQUEST",
                            f"the request names several account numbers ({', '.join(accounts)})")
@@ -190,8 +203,12 @@ def _not_offered(codes: list[str], catalogue: PlanCatalogue) -> Refusal:
 
 
 def extract_request(text: str, catalogue: PlanCatalogue, form: AccountForm | None = None, *,
-                    account: str = "", plan: str = "") -> Request:
+                    account: str = "", plan: str = "", known: Callable[[str], bool] | None = None) -> Request:
     """The account and plan a request names. Explicit values (columns of an export) win.
+
+    ``known`` tells whether billing has an account number. It is asked only when a text
+    holds several numbers of the account form, and only about those the words do not call
+    an account: one billing lacks is set aside (a phone number in a signature, say).
 
     Example:
         >>> plans = PlanCatalogue(["BASIC-10", "BIZ-50", "PRO-100"])
@@ -203,7 +220,7 @@ def extract_request(text: str, catalogue: PlanCatalogue, form: AccountForm | Non
     problems: list[Refusal] = []
     account = account.strip()
     if not account:
-        account, problem = _account_of(text, form, mentions)
+        account, problem = _account_of(text, form, mentions, known)
     elif not account.isdigit():
         problem = Refusal("BAD_ACCOUNT", f"the account number {account!r} is not a number")
     elif not form.fits(account):

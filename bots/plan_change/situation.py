@@ -81,9 +81,10 @@ class Situation:
     refusal: Refusal | None = None
 
 
-def request_of(ticket: PlanTicket, view: TicketView | None, plans: PlanCatalogue, form: AccountForm) -> Request:
+def request_of(ticket: PlanTicket, view: TicketView | None, contacts: Contacts, plans: PlanCatalogue,
+               form: AccountForm) -> Request:
     text = view.request_text() if view is not None else f"{ticket.subject}\n{ticket.description}"
-    return extract_request(text, plans, form, account=ticket.account, plan=ticket.plan)
+    return extract_request(text, plans, form, account=ticket.account, plan=ticket.plan, known=contacts.exists)
 
 
 def assess_billing(contacts: Contacts, ticket: PlanTicket, request: Request, today: dt.date) -> Situation:

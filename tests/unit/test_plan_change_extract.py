@@ -162,3 +162,53 @@ def test_the_account_form_comes_from_the_settings() -> None:
     for wrong in ("8", [10, 6], [0], True, [1, 2, 3]):
         with pytest.raises(ConfigError, match="account_digits"):
             AccountForm.of({"account_digits": wrong})
+
+
+class Billing:
+    """Which account numbers billing has, and which it was asked about."""
+
+    def __init__(self, *accounts: str) -> None:
+        self.accounts, self.asked = set(accounts), []
+
+    def has(self, number: str) -> bool:
+        self.asked.append(number)
+        return number in self.accounts
+
+
+SIGNED = "Move account 40012345 to PRO-100.\nRegards,\nSøren Hansen\nNorthwind Bakery\n20304050"
+
+
+def test_a_number_billing_lacks_beside_an_account_is_set_aside() -> None:
+    billing = Billing("40012345")
+    assert extract_request(SIGNED, PLANS, known=billing.has) == Request(account="40012345", plan="PRO-100")
+    assert billing.asked == ["20304050"]  # the number called an account is not looked up
+
+
+def test_without_billing_such_a_number_makes_the_request_ambiguous() -> None:
+    assert extract_request(SIGNED, PLANS).refusal() == Refusal(
+        "AMBIGUOUS_REQUEST", "the request names several account numbers (40012345, 20304050)")
+
+
+def test_one_account_needs_no_lookup() -> None:
+    billing = Billing()
+    assert extract_request("account 40012345 to PRO-100", PLANS, known=billing.has).account == "40012345"
+    assert billing.asked == []
+
+
+@pytest.mark.parametrize("text", [
+    "Please switch accounts 40012345 and 49999999 to BIZ-50",
+    "Flyt konto 40012345 og 49999999 til BIZ-50",
+    "Pindahkan akun 40012345, 49999999 ke BIZ-50",
+])
+def test_numbers_listed_as_accounts_stay_though_billing_lacks_one(text: str) -> None:
+    billing = Billing("40012345")
+    assert extract_request(text, PLANS, known=billing.has).refusal() == Refusal(
+        "AMBIGUOUS_REQUEST", "the request names several account numbers (40012345, 49999999)")
+    assert billing.asked == []
+
+
+def test_of_numbers_by_form_alone_the_one_billing_has_is_the_account() -> None:
+    assert extract_request("40012345 / 40067890 to PRO-100", PLANS, known=Billing("40067890").has).account == \
+        "40067890"
+    assert extract_request("40012345 / 40067890 to PRO-100", PLANS, known=Billing().has).refusal() == Refusal(
+        "AMBIGUOUS_REQUEST", "the request names several account numbers (40012345, 40067890)")

@@ -15,7 +15,7 @@ import pytest
 
 from tests.workbooks import read_results as results
 
-from .conftest import Billing, Clerk, ClerkResult, Customer, RtApi, latest_results
+from .conftest import Billing, Clerk, ClerkResult, Customer, RtApi, latest_results, unused_account
 
 pytestmark = pytest.mark.e2e
 
@@ -39,6 +39,7 @@ def phrasing_run(rt: RtApi, billing: Billing, clerk: Clerk, tag: str) -> Phrasin
         "switch_first": billing.customer("BASIC-10"),
         "switch_second": billing.customer("BASIC-10"),
         "danish": billing.customer("ENT-500"),
+        "signed": billing.customer("PRO-100"),
     }
     c = {name: customer.account for name, customer in customers.items()}
     tickets = {
@@ -52,6 +53,10 @@ def phrasing_run(rt: RtApi, billing: Billing, clerk: Clerk, tag: str) -> Phrasin
         "danish": rt.create_ticket(f"{tag} Skift af abonnement",
                                    f"Hej, vil I flytte konto {c['danish']} over på Pro 100-planen fra næste "
                                    "måned? Ring gerne på tlf. 20304050.\nMvh Søren\n"),
+        # a number of the account form in the signature, which billing does not have
+        "signed": rt.create_ticket(f"{tag} Downgrade",
+                                   f"Please move account {c['signed']} to BASIC-10.\n\nRegards,\nSøren Hansen\n"
+                                   f"Northwind Bakery\n{unused_account()}\n"),
     }
     result = clerk.run()
     workbook = latest_results(clerk.recordings)
@@ -84,6 +89,10 @@ def test_put_account_on_the_plan_please(phrasing_run: PhrasingRun, rt: RtApi) ->
 
 def test_danish_with_the_plan_spelled_in_words(phrasing_run: PhrasingRun, rt: RtApi) -> None:
     assert_changed(phrasing_run, rt, "danish", "ENT-500", "PRO-100")
+
+
+def test_a_number_billing_lacks_in_the_signature_is_not_an_account(phrasing_run: PhrasingRun, rt: RtApi) -> None:
+    assert_changed(phrasing_run, rt, "signed", "PRO-100", "BASIC-10")
 
 
 def test_two_accounts_are_refused_and_the_comment_names_both(phrasing_run: PhrasingRun, rt: RtApi) -> None:
