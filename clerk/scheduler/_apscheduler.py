@@ -1,6 +1,7 @@
 """The one module that imports APScheduler (3.11, not 4.x).
 
-Everything APScheduler-specific lives here: the persistent SQLAlchemy job store in SQLite,
+Everything APScheduler-specific lives here: the persistent SQLAlchemy job store (in SQLite,
+or in the shared PostgreSQL ledger when several runners share one),
 the triggers (cron with a time zone, interval, both wrapped by the working-day calendar),
 the explicit ``misfire_grace_time``/``coalesce``/``max_instances=1`` of every job, and the
 translation of APScheduler's events into our vocabulary (``missed``, ``busy``,
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+import sqlalchemy as sa
 from apscheduler.events import (
     EVENT_JOB_ERROR,
     EVENT_JOB_MAX_INSTANCES,
@@ -113,24 +115,29 @@ class StoredJob:
     next_fire: dt.datetime | None
 
 
-def _store_url(path: Path) -> str:
-    return f"sqlite:///{path}"
+JobStoreTarget = Path | sa.Engine  # an SQLite file, or the shared ledger's database
+
+
+def _job_store(store: JobStoreTarget) -> SQLAlchemyJobStore:
+    if isinstance(store, Path):
+        store.parent.mkdir(parents=True, exist_ok=True)
+        return SQLAlchemyJobStore(url=f"sqlite:///{store}")
+    return SQLAlchemyJobStore(engine=store)
 
 
 class JobScheduler:
-    """A background scheduler over the SQLite job store at ``store``.
+    """A background scheduler over the job store ``store`` (an SQLite file or a database engine).
 
     Example:
         scheduler = JobScheduler(data_dir / "schedule.sqlite3", timezone="UTC", workers=2, events=journal)
         scheduler.start(handler); scheduler.sync(schedule.jobs.values()); scheduler.resume()
     """
 
-    def __init__(self, store: Path, *, timezone: str, workers: int, events: SchedulerEvents) -> None:
-        store.parent.mkdir(parents=True, exist_ok=True)
+    def __init__(self, store: JobStoreTarget, *, timezone: str, workers: int, events: SchedulerEvents) -> None:
         self.events = events
         self.timezone = zoneinfo.ZoneInfo(timezone)
         self._scheduler = BackgroundScheduler(
-            jobstores={"default": SQLAlchemyJobStore(url=_store_url(store))},
+            jobstores={"default": _job_store(store)},
             executors={"default": ThreadPoolExecutor(max_workers=max(1, workers))},
             timezone=self.timezone,
         )
@@ -209,11 +216,11 @@ class JobScheduler:
                 self.events.caught_up(event.job_id, scheduled)
 
 
-def stored_jobs(store: Path) -> Mapping[str, StoredJob]:
+def stored_jobs(store: JobStoreTarget) -> Mapping[str, StoredJob]:
     """The jobs in the store as the scheduler last left them, read without starting one."""
-    if not store.is_file():
+    if isinstance(store, Path) and not store.is_file():
         return {}
-    job_store = SQLAlchemyJobStore(url=_store_url(store))
+    job_store = _job_store(store)
     job_store.start(BackgroundScheduler(), "default")
     try:
         return {job.id: StoredJob(job.id, str(job.trigger), job.next_run_time) for job in job_store.get_all_jobs()}

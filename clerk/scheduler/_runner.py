@@ -1,7 +1,9 @@
 """The runner: the long-running process behind ``runner.py`` and ``clerk schedule``.
 
 Start-up checks everything it can before anything fires (the schedule, every bot, every
-credential), takes the data directory's runner lock, syncs the job store, fires the jobs
+credential), takes the data directory's runner lock (with a shared PostgreSQL ledger, also
+the scheduler lock, as a standby until the leader stops: clerk/scheduler/_leadership.py),
+syncs the job store, fires the jobs
 that have interrupted work, and resumes the scheduler. The main thread then only waits
 for SIGTERM or SIGINT: the first one stops new fires and lets each running run finish
 its current item; a second one kills the runs at once (the ledger resumes them later).
@@ -21,13 +23,16 @@ from loguru import logger
 from clerk._bot import Bot
 from clerk._config import Settings, find_project_dir, load_settings
 from clerk._errors import ConfigError
+from clerk._ledger_config import ledger_settings
+from clerk._ledger_db import create_ledger_engine, parse_url
 from clerk._registry import load_bot
 from clerk._secrets import load_credentials
 from clerk.scheduler._alerts import Alerter
-from clerk.scheduler._apscheduler import JobScheduler, SyncReport
+from clerk.scheduler._apscheduler import JobScheduler, JobStoreTarget, SyncReport
 from clerk.scheduler._jobs import JobWorker
 from clerk.scheduler._journal import Event, Journal, journal_path
 from clerk.scheduler._launch import Launcher
+from clerk.scheduler._leadership import SchedulerLeadership
 from clerk.scheduler._lock import RunnerLock
 from clerk.scheduler._logs import configure_runner_logs
 from clerk.scheduler._settings import RunnerConfig, load_runner_config
@@ -39,6 +44,13 @@ _IDLE_WAIT = 1.0  # seconds; the main thread wakes this often to see whether a s
 
 def store_path(settings: Settings) -> Path:
     return settings.data_dir / "schedule.sqlite3"
+
+
+def job_store(settings: Settings) -> JobStoreTarget:
+    """Where the jobs live: next to the SQLite ledger, or in the shared PostgreSQL ledger,
+    where a standby runner that takes over finds them as the last leader left them."""
+    ledger = ledger_settings(settings)
+    return create_ledger_engine(parse_url(ledger.url)) if ledger.shared else store_path(settings)
 
 
 def run_runner(project_dir: Path | None = None, schedule_path: Path | None = None, *, verbose: bool = False) -> int:
@@ -53,7 +65,13 @@ def run_runner(project_dir: Path | None = None, schedule_path: Path | None = Non
     config = load_runner_config(settings.project_dir, settings.data_dir)
     with RunnerLock(settings.data_dir):
         configure_runner_logs(config.logging, verbose)
-        return Runner(settings, schedule, config, verbose=verbose).run()
+        runner = Runner(settings, schedule, config, verbose=verbose)
+        ledger = ledger_settings(settings)
+        if not ledger.shared:
+            return runner.run()
+        with SchedulerLeadership(ledger, on_lost=runner.request_stop) as leadership:
+            leadership.wait_until_leader()
+            return runner.run()
 
 
 def check_bots(schedule: Schedule, settings: Settings) -> dict[str, Bot[Any]]:
@@ -106,6 +124,7 @@ class Runner:
         self.verbose = verbose
         self.stopping = threading.Event()
         self._stop_reason = ""
+        self._exit_code = 0
         self._idle = threading.Event()  # never set: the main thread's interruptible wait
         self._launcher: Launcher | None = None
 
@@ -119,7 +138,7 @@ class Runner:
         worker = JobWorker(schedule=self.schedule, settings=self.settings, bots=bots, journal=journal,
                            alerter=Alerter(self.config.alerts), launcher=self._launcher, stopping=self.stopping,
                            alert_on_invalid=self.config.alerts.on_invalid)
-        scheduler = JobScheduler(store_path(self.settings), timezone=self.schedule.timezone,
+        scheduler = JobScheduler(job_store(self.settings), timezone=self.schedule.timezone,
                                  workers=len(self.schedule.jobs), events=_JournalEvents(journal))
         self._install_signals()
         scheduler.start(worker.fire)
@@ -144,7 +163,13 @@ class Runner:
             scheduler.shutdown(wait=True)
             journal.record(RUNNER, Event.RUNNER_STOPPED, self._stop_reason or "stopped by an error")
         logger.info("runner stopped")
-        return 0
+        return self._exit_code
+
+    def request_stop(self, reason: str) -> None:
+        """Stop as SIGTERM would, and end with exit code 1 (e.g. the scheduler lock is lost)."""
+        logger.error("stopping: {}", reason)
+        self._exit_code = 1
+        self._stop_reason = reason
 
     def _install_signals(self) -> None:
         def handler(signum: int, _frame: Any) -> None:

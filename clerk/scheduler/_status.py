@@ -23,7 +23,7 @@ from clerk._ledger_config import ledger_exists, open_ledger
 from clerk.scheduler._apscheduler import stored_jobs
 from clerk.scheduler._journal import Event, Journal, journal_path
 from clerk.scheduler._lock import read_runner
-from clerk.scheduler._runner import store_path
+from clerk.scheduler._runner import job_store
 from clerk.scheduler._spec import JobSpec, Schedule
 
 _ATTENTION = ("failed", "invalid", "held", "pending")
@@ -78,7 +78,7 @@ def status_view(settings: Settings, schedule: Schedule | None) -> Group:
     alive = runner is not None and runner.alive
     head = Text(f"runner: running (pid {runner.pid}, since {runner.started_at})" if alive and runner else
                 "runner: not running", style="green" if alive else "yellow")
-    stored = stored_jobs(store_path(settings))
+    stored = stored_jobs(job_store(settings))
     journal = Journal(journal_path(settings.data_dir)) if journal_path(settings.data_dir).exists() else None
     ledger = open_ledger(settings) if ledger_exists(settings) else None
     table = Table(title=f"jobs ({schedule.path if schedule else 'no schedule file'})")

@@ -1,0 +1,132 @@
+"""Two runners, as on two machines (two project folders, two data directories), share one
+PostgreSQL ledger: one schedules, the other waits; SIGKILL the first and the second takes
+over within a minute, firing each period of an interval job once, never twice."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sqlite3
+from collections import Counter
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from clerk._ledger_db import create_ledger_engine, parse_url
+from clerk.scheduler._journal import journal_path
+from tests.e2e.runner.conftest import Project, RunnerProcess, wait_until
+
+INTERVAL_S = 20
+TICK_BOT = '''"""Test-only bot: each pass over its "queue" finds one item, named after the run, and
+enters it into an application that only says yes; it shows the scheduler fired."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from clerk import App, Bot, ItemSchema, RowReader, RunContext
+from clerk.inputs._table import SourceRow, Table
+
+
+class Nothing:
+    def __init__(self, env: object) -> None: ...
+    def start(self) -> None: ...
+    def reset(self) -> None: ...
+    def close(self) -> None: ...
+    def screenshot(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"not a screen")
+
+
+def one_item(ctx: RunContext) -> Table:
+    return Table(path=Path("tick"), headers=("ref",), columns={"ref": "ref"},
+                 rows=[SourceRow(number=2, values={"ref": ctx.run_id}, cells=(ctx.run_id,))])
+
+
+def parse(row: RowReader) -> str:
+    return row.text("ref")
+
+
+BOT = Bot(name="tick", description="one item per fire", apps={"nothing": App(session=Nothing, kind="desktop",
+                                                                              login=False)},
+          schema=ItemSchema(columns={"ref": ("ref",)}, required=("ref",), parse=parse),
+          reference=lambda ref: ref, find=lambda ctx, ref: None, enter=lambda ctx, ref: "T-" + ref[-6:],
+          live_source=one_item)
+'''
+
+
+def machine(root: Path, pg_url: str) -> Project:
+    project = Project(root)
+    (root / "bots" / "tick").mkdir()
+    (root / "bots" / "tick" / "__init__.py").write_text("")
+    (root / "bots" / "tick" / "bot.py").write_text(TICK_BOT)
+    with (root / "config" / "default.toml").open("a", encoding="utf-8") as config:
+        config.write('\n[apps.nothing]\nnote = "the tick bot\'s application"\n')
+    project.env.update({"CLERK_LEDGER__URL": pg_url, "CLERK_LEDGER__LEASE_S": "10"})
+    project.env["CLERK_LEDGER_PASSWORD"] = os.environ.get("CLERK_LEDGER_PASSWORD", "")
+    project.schedule(f'[jobs.tick]\nbot = "tick"\nqueue = "ticks"\ninterval_s = {INTERVAL_S}\n',
+                     misfire_grace_time_s=INTERVAL_S - 1)
+    return project
+
+
+def fires(project: Project) -> list[dt.datetime]:
+    """When the runner of ``project`` fired the tick job (its journal)."""
+    path = journal_path(project.data)
+    if not path.exists():
+        return []
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+        rows = db.execute("SELECT at FROM journal WHERE job='tick' AND event='fired' ORDER BY seq").fetchall()
+    return [dt.datetime.fromisoformat(at) for (at,) in rows]
+
+
+def tick_runs(pg_url: str) -> list[tuple[str, str, dt.datetime]]:
+    """The tick bot's runs in the shared ledger: id, status, start."""
+    engine = create_ledger_engine(parse_url(pg_url))
+    try:
+        with engine.connect() as db:
+            if not sa.inspect(db).has_table("runs"):
+                return []
+            rows = db.execute(sa.text("SELECT id, status, started_at FROM runs WHERE bot='tick' ORDER BY started_at"))
+            return [(r.id, r.status, dt.datetime.fromisoformat(r.started_at)) for r in rows]
+    finally:
+        engine.dispose()
+
+
+def periods(times: list[dt.datetime], origin: dt.datetime) -> Counter[int]:
+    return Counter(int((at - origin).total_seconds() // INTERVAL_S) for at in times)
+
+
+def test_the_standby_takes_over_and_no_period_fires_twice(tmp_path: Path, pg_url: str) -> None:
+    first, second = machine(tmp_path / "machine-a", pg_url), machine(tmp_path / "machine-b", pg_url)
+    active = RunnerProcess(first, "active")
+    standby: RunnerProcess | None = None
+    try:
+        active.wait_for("this runner schedules now", timeout=120)
+        standby = RunnerProcess(second, "standby")
+        standby.wait_for("standby:", timeout=120)
+        wait_until(lambda: len([r for r in tick_runs(pg_url) if r[1] != "running"]) >= 2, 240,
+                   "two runs fired by the first runner")
+        active.kill()  # SIGKILL: no goodbye, its database session simply ends
+        killed_at = dt.datetime.now(dt.UTC)
+        standby.wait_for("this runner schedules now", timeout=60)
+        took_over_in = dt.datetime.now(dt.UTC) - killed_at
+        wait_until(lambda: len(fires(second)) >= 2, 240, "two fires by the runner that took over")
+        wait_until(lambda: len(tick_runs(pg_url)) >= len(fires(first) + fires(second)) - 1
+                   and all(run[1] != "running" for run in tick_runs(pg_url)), 120, "the last fire's run to end")
+        assert standby.stop() == 0, standby.output
+    finally:
+        if active.process.poll() is None:
+            active.kill()
+        if standby is not None and standby.process.poll() is None:
+            standby.kill()
+    all_fires = sorted(fires(first) + fires(second))
+    origin = all_fires[0]
+    fired = periods(all_fires, origin)
+    assert [p for p, n in fired.items() if n > 1] == [], f"a period fired twice: {all_fires}"
+    runs = tick_runs(pg_url)
+    started = periods([run[2] for run in runs], origin)
+    assert [p for p, n in started.items() if n > 1] == [], f"two runs in one period: {runs}"
+    assert len(fires(second)) >= 2 and len(runs) >= 3, (runs, all_fires)
+    assert {run[1] for run in runs[:-1]} == {"completed"}, runs
+    assert runs[-1][1] in ("completed", "stopped"), runs  # the SIGTERM that stopped the runner may stop its last run
+    assert took_over_in < dt.timedelta(minutes=1)

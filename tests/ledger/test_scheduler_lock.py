@@ -1,0 +1,53 @@
+"""The scheduler lock on the sandbox's PostgreSQL: one holder, a standby that can name it,
+and a leader told at once when its database session is gone."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from clerk._ledger_config import LedgerSettings
+from clerk._ledger_db import create_ledger_engine, parse_url
+from clerk.scheduler._leadership import LOCK_KEY, SchedulerLeadership, runner_name
+
+POLL = dt.timedelta(seconds=1)
+
+
+def shared(pg_url: str) -> LedgerSettings:
+    return LedgerSettings(url=pg_url, sqlite_file=Path("unused.sqlite3"))
+
+
+def test_one_runner_holds_the_lock_and_a_standby_names_it(pg_url: str) -> None:
+    with SchedulerLeadership(shared(pg_url), on_lost=print, poll=POLL) as leader, \
+            SchedulerLeadership(shared(pg_url), on_lost=print, poll=POLL) as standby:
+        leader.wait_until_leader()
+        assert not standby._try_lock()
+        assert standby.holder() == runner_name()
+    with SchedulerLeadership(shared(pg_url), on_lost=print, poll=POLL) as after:
+        assert after._try_lock(), "the lock was not freed when its holder closed"
+
+
+def test_a_leader_whose_session_ends_is_told_and_the_lock_is_free(pg_url: str) -> None:
+    lost: list[str] = []
+    told = threading.Event()
+
+    def on_lost(reason: str) -> None:
+        lost.append(reason)
+        told.set()
+
+    with SchedulerLeadership(shared(pg_url), on_lost=on_lost, poll=POLL) as leader:
+        leader.wait_until_leader()
+        admin = create_ledger_engine(parse_url(pg_url))
+        try:
+            with admin.begin() as db:  # what a restart of PostgreSQL, or a cut network, does to the session
+                db.execute(sa.text("SELECT pg_terminate_backend(l.pid) FROM pg_locks l WHERE l.locktype = 'advisory'"
+                                   " AND l.objid = :key AND l.granted"), {"key": LOCK_KEY})
+        finally:
+            admin.dispose()
+        assert told.wait(60), "the leader never noticed its session was gone"
+        assert lost[0].startswith("lost the scheduler lock")
+        with SchedulerLeadership(shared(pg_url), on_lost=print, poll=POLL) as successor:
+            assert successor._try_lock()
