@@ -45,6 +45,16 @@ def runner_name() -> str:
     return f"clerk runner pid {os.getpid()} on {socket.gethostname()}"
 
 
+def scheduler_holder(ledger: LedgerSettings) -> str | None:
+    """Which runner schedules with this shared ledger now (for ``clerk status``), if any."""
+    engine = create_ledger_engine(parse_url(ledger.url))
+    try:
+        with engine.connect() as db:
+            return db.execute(_HOLDER, {"key": LOCK_KEY}).scalar()
+    finally:
+        engine.dispose()
+
+
 class SchedulerLeadership:
     """Held by the runner that schedules, for as long as it runs.
 
@@ -81,7 +91,8 @@ class SchedulerLeadership:
     def holder(self) -> str | None:
         """The application name of the runner that schedules now, if any."""
         with self._engine.connect() as db:
-            return db.execute(_HOLDER, {"key": LOCK_KEY}).scalar()
+            result: str | None = db.execute(_HOLDER, {"key": LOCK_KEY}).scalar()
+            return result
 
     def wait_until_leader(self) -> None:
         """Return once this runner holds the lock; until then wait as a standby."""

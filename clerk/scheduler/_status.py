@@ -7,6 +7,7 @@ lock) and from the ledger, so these commands work whether or not a runner is run
 from __future__ import annotations
 
 import datetime as dt
+import time
 import zoneinfo
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -18,10 +19,12 @@ from rich.text import Text
 
 from clerk._config import Settings
 from clerk._errors import ConfigError
-from clerk._ledger import Ledger, RunRecord, RunStatus, process_alive
-from clerk._ledger_config import ledger_exists, open_ledger
+from clerk._ledger import Ledger, RunRecord, RunStatus
+from clerk._ledger_config import ledger_exists, ledger_settings, open_ledger
+from clerk._ledger_lease import DEFAULT_LEASE, holder_alive
 from clerk.scheduler._apscheduler import stored_jobs
 from clerk.scheduler._journal import Event, Journal, journal_path
+from clerk.scheduler._leadership import scheduler_holder
 from clerk.scheduler._lock import read_runner
 from clerk.scheduler._runner import job_store
 from clerk.scheduler._spec import JobSpec, Schedule
@@ -30,10 +33,12 @@ _ATTENTION = ("failed", "invalid", "held", "pending")
 _ALL_ROWS_UP_TO = 50
 
 
-def outcome_of(run: RunRecord) -> str:
-    """The run's outcome in the words of RunOutcome, from what the ledger keeps."""
+def outcome_of(run: RunRecord, lease: dt.timedelta = DEFAULT_LEASE) -> str:
+    """The run's outcome in the words of RunOutcome, from what the ledger keeps. A running
+    run on another machine is interrupted once its lease ran out (by this machine's clock)."""
     if run.status is RunStatus.RUNNING:
-        return "running" if process_alive(run.pid, run.host) else "interrupted"
+        alive = holder_alive(pid=run.pid, host=run.host, heartbeat=run.heartbeat, now=time.time(), lease=lease)
+        return "running" if alive else "interrupted"
     if run.status in (RunStatus.STOPPED, RunStatus.REJECTED):
         return run.status.value
     if run.counts.get("failed"):
@@ -78,6 +83,10 @@ def status_view(settings: Settings, schedule: Schedule | None) -> Group:
     alive = runner is not None and runner.alive
     head = Text(f"runner: running (pid {runner.pid}, since {runner.started_at})" if alive and runner else
                 "runner: not running", style="green" if alive else "yellow")
+    if ledger_settings(settings).shared:
+        leader = scheduler_holder(ledger_settings(settings))
+        head.append(f"\nscheduler: {leader} schedules with the shared ledger" if leader else
+                    "\nscheduler: no runner schedules with the shared ledger", style="green" if leader else "yellow")
     stored = stored_jobs(job_store(settings))
     journal = Journal(journal_path(settings.data_dir)) if journal_path(settings.data_dir).exists() else None
     ledger = open_ledger(settings) if ledger_exists(settings) else None

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from clerk._ledger_config import LedgerSettings
 from clerk._ledger_db import create_ledger_engine, parse_url
-from clerk.scheduler._leadership import LOCK_KEY, SchedulerLeadership, runner_name
+from clerk.scheduler._leadership import LOCK_KEY, SchedulerLeadership, runner_name, scheduler_holder
 
 POLL = dt.timedelta(seconds=1)
 
@@ -25,7 +25,8 @@ def test_one_runner_holds_the_lock_and_a_standby_names_it(pg_url: str) -> None:
             SchedulerLeadership(shared(pg_url), on_lost=print, poll=POLL) as standby:
         leader.wait_until_leader()
         assert not standby._try_lock()
-        assert standby.holder() == runner_name()
+        assert standby.holder() == runner_name() == scheduler_holder(shared(pg_url))
+    assert scheduler_holder(shared(pg_url)) is None  # what clerk status shows when no runner schedules
     with SchedulerLeadership(shared(pg_url), on_lost=print, poll=POLL) as after:
         assert after._try_lock(), "the lock was not freed when its holder closed"
 

@@ -97,3 +97,13 @@ def test_outcome_of_a_ledger_run(status: RunStatus, counts: dict[str, int], outc
     run = RunRecord(id="r", bot="b", input_path="/a", input_sha256="s", status=status, started_at="2026-01-01T00:00:00",
                     ended_at=None, recording_dir="/rec", pid=2**22 + 12345, host=os.uname().nodename, counts=counts)
     assert outcome_of(run) == outcome
+
+
+@pytest.mark.parametrize(("age_s", "outcome"), [(5, "running"), (61, "interrupted")])
+def test_a_running_run_on_another_machine_is_judged_by_its_lease(age_s: int, outcome: str) -> None:
+    import time
+
+    run = RunRecord(id="r", bot="b", input_path="/a", input_sha256="s", status=RunStatus.RUNNING,
+                    started_at="2026-01-01T00:00:00", ended_at=None, recording_dir="/rec", pid=1,
+                    host="another-machine.example", counts={}, heartbeat=time.time() - age_s)
+    assert outcome_of(run) == outcome
