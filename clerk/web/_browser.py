@@ -9,7 +9,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_
 from playwright.sync_api import Error as PlaywrightError
 
 from clerk._config import WebSettings
-from clerk._errors import ConfigError
+from clerk._errors import ApplicationError, ConfigError
 
 # Without the background-networking flags Chromium keeps trying to reach Google's
 # hosts, and on a closed network every attempt fails noisily.
@@ -26,6 +26,7 @@ class BrowserHost:
         self.settings = settings
         self._playwright: Playwright | None = None
         self._browser: Browser | None = None
+        self._started_before = False  # a browser that ran once and cannot start again is not misconfigured
 
     def new_page(self) -> Page:
         """A page in a fresh context. A browser that crashed or was killed (the OOM killer)
@@ -63,7 +64,11 @@ class BrowserHost:
             )
         except PlaywrightError as err:
             self.close()
+            if self._started_before:  # e.g. short of memory after the OOM killer: retried like the app
+                raise ApplicationError(f"could not start {self.settings.browser} again after it was gone: "
+                                       f"{err.message.splitlines()[0]}") from err
             raise ConfigError(f"could not start {self.settings.browser}: {err.message}") from err
+        self._started_before = True
         return self._browser
 
     def close(self) -> None:

@@ -9,9 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from clerk import ApplicationError
+from clerk._config import WebSettings
 from clerk._engine import RunOptions, run_bot
 from clerk._outcome import ItemStatus
 from tests.processes import descendants, is_chromium, is_playwright_driver, kill_below
+from clerk.web import BrowserHost
 from tests.web.records import RecordsServer, records_bot, records_settings
 
 pytestmark = pytest.mark.web
@@ -48,3 +51,25 @@ def test_a_killed_browser_is_started_again_and_the_run_goes_on(
         ("A-1", ItemStatus.DONE), ("B-2", ItemStatus.DONE), ("C-3", ItemStatus.DONE), ("D-4", ItemStatus.DONE)]
     assert report.exit_code == 0
     assert sorted(server.references()) == ["A-1", "B-2", "C-3", "D-4"]  # each entered exactly once
+
+
+@pytest.mark.usefixtures("own_playwright")
+def test_a_browser_that_cannot_start_again_is_retried_not_a_configuration_error(tmp_path: Path) -> None:
+    browser = tmp_path / "chromium"
+    browser.write_text('#!/bin/sh\nexec /usr/bin/chromium "$@"\n')
+    browser.chmod(0o755)
+    before = set(descendants(os.getpid()))
+    host = BrowserHost(WebSettings(browser=str(browser)))
+    try:
+        host.new_page()
+        assert kill_below(os.getpid(), is_chromium, spare=before)
+        browser.write_text("#!/bin/sh\nexit 1\n")  # short of memory, say
+        with pytest.raises(ApplicationError, match="could not start .* again after it was gone") as caught:
+            host.new_page()
+        assert caught.value.retryable
+        browser.write_text('#!/bin/sh\nexec /usr/bin/chromium "$@"\n')  # the memory is back
+        page = host.new_page()
+        page.goto("data:text/html,<title>back</title>")
+        assert page.title() == "back"
+    finally:
+        host.close()
