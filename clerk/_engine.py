@@ -28,7 +28,7 @@ from clerk._crew import Dispenser, Worker, crew_names, work_together
 from clerk._errors import BotError, BusinessError, ConfigError
 from clerk._fields import DateWindow
 from clerk._items import Problem, WorkItem, parse_items
-from clerk._ledger import ItemLocked, ItemState, RunStatus
+from clerk._ledger import ItemLocked, ItemState, LedgerUnavailable, RunStatus
 from clerk._ledger_config import open_ledger
 from clerk._logging import RunLog
 from clerk._outcome import ItemResult, ItemStatus, RunReport
@@ -153,7 +153,11 @@ def run_bot(bot: Bot[Any], settings: Settings, options: RunOptions,
         if table is not None:
             _write_results(report, table, bot.app_ref_label, recording)
         touched = resumed or (engine is not None and engine.entered_count > 0)
-        ledger.finish_run(run.id, _final_status(report, touched), report.counts)
+        try:
+            ledger.finish_run(run.id, _final_status(report, touched), report.counts)
+        except LedgerUnavailable as err:  # the recording is closed and sealed all the same; a rerun resumes the run
+            logger.error("{}", err)
+            report.stop_reason = report.stop_reason or f"{err.code}: {err}"
         recording.write_manifest({
             "ended_at": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"),
             "outcome": report.outcome.value, "stop_reason": REDACTOR.scrub(report.stop_reason),

@@ -32,15 +32,24 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from loguru import logger
 from sqlalchemy.dialects import postgresql, sqlite
 
 from clerk._errors import BotError
-from clerk._ledger_db import clock, create_ledger_engine, parse_url, sqlite_url, upgrade
+from clerk._ledger_db import (
+    DEFAULT_RECONNECT,
+    clock,
+    connect,
+    create_ledger_engine,
+    parse_url,
+    sqlite_url,
+    upgrade,
+)
 from clerk._ledger_lease import DEFAULT_LEASE, Heartbeat, holder_alive, process_alive
 from clerk._ledger_schema import item_history, items, run_items, runs
 
-__all__ = ["IllegalTransition", "ItemLocked", "ItemRecord", "ItemState", "Ledger", "LedgerError", "RunRecord",
-           "RunStatus", "new_run_id", "process_alive"]
+__all__ = ["IllegalTransition", "ItemLocked", "ItemRecord", "ItemState", "Ledger", "LedgerError",
+           "LedgerUnavailable", "RunRecord", "RunStatus", "new_run_id", "process_alive"]
 
 
 class ItemState(StrEnum):
@@ -76,6 +85,14 @@ class ItemLocked(LedgerError):
 
 class IllegalTransition(LedgerError):
     code = "ILLEGAL_TRANSITION"
+
+
+class LedgerUnavailable(LedgerError):
+    """The ledger's database cannot be reached: the run stops, and a rerun resumes it."""
+
+    code = "LEDGER_UNAVAILABLE"
+    stops_run = True
+    exit_code = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,24 +144,29 @@ class Ledger:
         run, resumed = ledger.open_run("invoice_entry", "in.xlsx", sha, Path("recordings/invoice_entry"))
     """
 
-    def __init__(self, target: Path | str, *, lease: dt.timedelta = DEFAULT_LEASE) -> None:
+    def __init__(self, target: Path | str, *, lease: dt.timedelta = DEFAULT_LEASE,
+                 reconnect: dt.timedelta = DEFAULT_RECONNECT) -> None:
         url = parse_url(sqlite_url(target) if isinstance(target, Path) else target)
         self.url = url.render_as_string(hide_password=True)
         self.lease = lease
+        self.reconnect = reconnect
         self._engine = create_ledger_engine(url)
         self._dialect = self._engine.dialect.name
         self._sqlite_file = Path(url.database) if self._dialect == "sqlite" and url.database else None
-        upgrade(self._engine)
+        with self._outage("opening the ledger"):
+            connect(self._engine, reconnect).close()
+            upgrade(self._engine)
         self._owns_engine = True
-        self._heartbeat = Heartbeat(self.beat, lease)
+        self._heartbeat = Heartbeat(self._beat_quietly, lease)
 
     def sibling(self) -> Ledger:
         """Another handle on the same database, for another thread: it shares this one's
         connection pool, so it opens at once; closing it leaves this one open."""
         twin = object.__new__(Ledger)
-        twin.url, twin.lease, twin._engine, twin._dialect = self.url, self.lease, self._engine, self._dialect
+        twin.url, twin.lease, twin.reconnect = self.url, self.lease, self.reconnect
+        twin._engine, twin._dialect = self._engine, self._dialect
         twin._sqlite_file, twin._owns_engine = self._sqlite_file, False
-        twin._heartbeat = Heartbeat(twin.beat, self.lease)
+        twin._heartbeat = Heartbeat(twin._beat_quietly, self.lease)
         return twin
 
     @property
@@ -166,11 +188,24 @@ class Ledger:
 
     @contextmanager
     def _transaction(self) -> Iterator[sa.Connection]:
-        with self._engine.begin() as db:
+        """One transaction on a connection that waits up to ``reconnect`` for the database."""
+        with self._outage("a ledger transaction"), connect(self._engine, self.reconnect) as db, db.begin():
             yield db
 
+    @contextmanager
+    def _outage(self, doing: str) -> Iterator[None]:
+        try:
+            yield
+        except (sa.exc.OperationalError, sa.exc.InterfaceError) as err:
+            if self._dialect == "sqlite" and not err.connection_invalidated and "locked" in str(err.orig):
+                raise
+            raise LedgerUnavailable(
+                f"the ledger database {self.location} cannot be reached ({doing}: {type(err.orig).__name__}: "
+                f"{str(err.orig).strip().splitlines()[0] if str(err.orig).strip() else 'connection lost'}); "
+                "the run stops here, and running it again resumes it") from err
+
     def _read(self, query: sa.Executable) -> list[sa.RowMapping]:
-        with self._engine.begin() as db:
+        with self._transaction() as db:
             return list(db.execute(query).mappings())
 
     # ------------------------------------------------------------------ runs
@@ -209,6 +244,12 @@ class Ledger:
             db.execute(runs.update().where(runs.c.id == run_id, runs.c.status == RunStatus.RUNNING)
                        .values(heartbeat=clock(self._dialect)))
 
+    def _beat_quietly(self, run_id: str) -> None:
+        try:
+            self.beat(run_id)
+        except LedgerUnavailable as err:  # the next beat tries again; the lease lasts four beats
+            logger.warning("could not renew the lease of run {}: {}", run_id, err)
+
     def finish_run(self, run_id: str, status: RunStatus, counts: Mapping[str, int]) -> None:
         self._heartbeat.discard(run_id)
         with self._transaction() as db:
@@ -227,7 +268,7 @@ class Ledger:
 
     def run_alive(self, run: RunRecord) -> bool:
         """Whether a running run's process still works on it (its pid here, its lease anywhere)."""
-        with self._engine.begin() as db:
+        with self._transaction() as db:
             return run.status is RunStatus.RUNNING and self._alive(
                 {"pid": run.pid, "host": run.host, "heartbeat": run.heartbeat}, self._clock(db))
 

@@ -5,6 +5,7 @@ Example::
     [ledger]
     url = "postgresql://clerk_ledger@127.0.0.1:5432/clerk_ledger"  # password: CLERK_LEDGER_PASSWORD
     lease_s = 60
+    reconnect_s = 30
 
 Without ``url`` the ledger is the SQLite file ``<data_dir>/ledger.sqlite3``.
 """
@@ -18,10 +19,10 @@ from pathlib import Path
 from clerk._config import Settings
 from clerk._errors import ConfigError
 from clerk._ledger import Ledger
-from clerk._ledger_db import parse_url
+from clerk._ledger_db import DEFAULT_RECONNECT, parse_url
 from clerk._ledger_lease import DEFAULT_LEASE
 
-_KEYS = {"url", "lease_s"}
+_KEYS = {"url", "lease_s", "reconnect_s"}
 _SHORTEST_LEASE = dt.timedelta(seconds=2)
 
 
@@ -30,6 +31,7 @@ class LedgerSettings:
     url: str  # "" for the embedded SQLite file
     sqlite_file: Path
     lease: dt.timedelta = DEFAULT_LEASE
+    reconnect: dt.timedelta = DEFAULT_RECONNECT
 
     @property
     def shared(self) -> bool:
@@ -58,14 +60,17 @@ def ledger_settings(settings: Settings) -> LedgerSettings:
     if isinstance(lease_s, bool) or not isinstance(lease_s, (int, float)) or lease_s < _SHORTEST_LEASE.total_seconds():
         raise ConfigError(f"[ledger] lease_s must be a number of seconds, at least {_SHORTEST_LEASE.seconds}; "
                           f"got {lease_s!r}")
+    reconnect_s = section.get("reconnect_s", DEFAULT_RECONNECT.total_seconds())
+    if isinstance(reconnect_s, bool) or not isinstance(reconnect_s, (int, float)) or reconnect_s < 0:
+        raise ConfigError(f"[ledger] reconnect_s must be a number of seconds, got {reconnect_s!r}")
     return LedgerSettings(url=url, sqlite_file=settings.data_dir / "ledger.sqlite3",
-                          lease=dt.timedelta(seconds=lease_s))
+                          lease=dt.timedelta(seconds=lease_s), reconnect=dt.timedelta(seconds=reconnect_s))
 
 
 def open_ledger(settings: Settings) -> Ledger:
     """The run's ledger, as configured (the SQLite file in the data directory by default)."""
     config = ledger_settings(settings)
-    return Ledger(config.target, lease=config.lease)
+    return Ledger(config.target, lease=config.lease, reconnect=config.reconnect)
 
 
 def ledger_exists(settings: Settings) -> bool:

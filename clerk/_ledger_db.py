@@ -10,20 +10,24 @@ or from libpq's own ``PGPASSWORD`` / ``~/.pgpass``.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from loguru import logger
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError
+from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
 from clerk._errors import ConfigError
 from clerk._ledger_schema import SCHEMA_REVISION
 from clerk._secrets import REDACTOR
 
 PASSWORD_VARIABLE = "CLERK_LEDGER_PASSWORD"
+DEFAULT_RECONNECT = dt.timedelta(seconds=30)  # how long a ledger call waits for its database to come back
 MIGRATIONS = Path(__file__).resolve().parent / "_migrations"
 _MIGRATION_LOCK = 0x636C65726B01  # pg_advisory_xact_lock key: concurrent first starts migrate one at a time
 
@@ -63,7 +67,8 @@ def create_ledger_engine(url: URL, environ: Mapping[str, str] | None = None, *,
         sa.event.listen(engine, "connect", _sqlite_connection)
         sa.event.listen(engine, "begin", _sqlite_begin_immediate)
         return engine
-    arguments: dict[str, Any] = {"connect_timeout": 10, "application_name": "clerk", **(connect_args or {})}
+    arguments: dict[str, Any] = {"connect_timeout": 10, **(connect_args or {})}
+    arguments.setdefault("application_name", url.query.get("application_name", "clerk"))
     if password := environ.get(PASSWORD_VARIABLE):
         REDACTOR.register(password)
         arguments["password"] = password
@@ -80,6 +85,21 @@ def _sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
 
 def _sqlite_begin_immediate(connection: sa.Connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def connect(engine: Engine, patience: dt.timedelta) -> sa.Connection:
+    """A connection, waiting up to ``patience`` for a database that is restarting or out of reach.
+
+    Only getting the connection is tried again: nothing has been sent yet, so trying again
+    cannot do anything twice.
+    """
+    retrying = Retrying(
+        retry=retry_if_exception_type((sa.exc.OperationalError, sa.exc.InterfaceError)),
+        stop=stop_after_delay(patience.total_seconds()), wait=wait_exponential(multiplier=0.5, max=5),
+        before_sleep=lambda state: logger.warning("the ledger database cannot be reached ({}); trying again",
+                                                  state.outcome.exception() if state.outcome else "?"),
+        reraise=True)
+    return retrying(engine.connect)
 
 
 def clock(dialect: str) -> sa.ColumnElement[float]:

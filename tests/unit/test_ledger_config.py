@@ -42,6 +42,7 @@ def test_a_postgresql_url_is_shared_and_reached_through_psycopg(checkout: Path) 
     ({"url": "not a url"}, "is not a database URL"),
     ({"lease_s": 1}, "lease_s must be a number of seconds, at least 2"),
     ({"lease": 30}, "unknown key"),
+    ({"reconnect_s": -1}, "reconnect_s must be a number of seconds"),
 ])
 def test_refused_ledger_settings(checkout: Path, ledger: dict[str, object], message: str) -> None:
     with pytest.raises(ConfigError, match=message.replace("(", r"\(")):
