@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any, Literal, Protocol, TypeVar
 
 from loguru import logger
 
@@ -50,6 +50,7 @@ class RunOptions:
     limit: int | None = None
     skip_invalid: bool = False
     workers: int = 1  # sessions working items at once on this machine
+    executor: Literal["local", "celery"] = "local"  # celery: the items go to `clerk worker`s through a queue
     params: Mapping[str, Any] = field(default_factory=dict)  # bot-specific, e.g. {"queue": "PlanChanges"}
 
 
@@ -105,6 +106,8 @@ def run_bot(bot: Bot[Any], settings: Settings, options: RunOptions,
         ConfigError: settings, credentials or selectors are wrong; nothing was entered.
     """
     check_workers(bot, options.workers)
+    if options.executor == "celery" and options.workers > 1:
+        raise ConfigError("--workers is for runs on this machine; on celery, start more `clerk worker`s")
     table, input_label, identity = _open_input(bot, options, settings)
     window = DateWindow.from_settings(settings.bot(bot.name), dt.date.today())
     credentials = {name: load_credentials(name) for name, app in bot.apps.items() if app.login}
@@ -121,6 +124,7 @@ def run_bot(bot: Bot[Any], settings: Settings, options: RunOptions,
     recording.write_manifest({
         "run_id": run.id, "bot": bot.name, "input": {"path": input_label, "sha256": identity},
         "started_at": run.started_at, "resumed": resumed, "dry_run": options.dry_run, "workers": options.workers,
+        "executor": options.executor,
         "settings": settings.as_dict(), "settings_sources": dict(settings.sources),
     })
 
@@ -134,7 +138,7 @@ def run_bot(bot: Bot[Any], settings: Settings, options: RunOptions,
         ctx = new_context()
         first = Worker(crew_names(1)[0], ctx, ledger)
         engine = _Engine(bot, first, report, options, progress or _Silent(), stop or StopFlag(),
-                         lambda name: Worker(name, new_context(), ledger.sibling()))
+                         lambda name: Worker(name, new_context(), ledger.sibling()), run_log)
         with logger.contextualize(run_id=run.id, bot=bot.name):
             if table is None:
                 assert bot.live_source is not None
@@ -211,6 +215,8 @@ class _Engine:
     progress: ProgressListener
     stop: StopFlag
     new_worker: Callable[[str], Worker]  # another worker, made in the thread that uses it
+    run_log: RunLog | None = None  # where events of items worked elsewhere (Celery workers) are chained in
+    counts_failures: bool = True  # False on a Celery worker: failures in a row are the coordinator's count
     policy: RetryPolicy = field(init=False)
     lock: threading.Lock = field(default_factory=threading.Lock)  # results, progress and counters
     consecutive_failures: int = 0
@@ -238,12 +244,18 @@ class _Engine:
             return
         dispenser = Dispenser(todo, self._refusal)
         others = crew_names(min(self.options.workers, len(todo)))[1:]
-        if others:
+        if others and self.options.executor == "local":
             logger.info("working {} items with {} workers", len(todo), len(others) + 1)
         try:
-            work_together(self.first, others, self.new_worker, lambda worker: self._drain(worker, dispenser),
-                          lambda worker: logger.contextualize(run_id=worker.ctx.run_id, bot=self.bot.name,
-                                                              worker=worker.name))
+            if self.options.executor == "celery":
+                # imported here: Celery is loaded only by runs that use it
+                from clerk.fleet._dispatch import work_on_celery
+
+                work_on_celery(self, dispenser)
+            else:
+                work_together(self.first, others, self.new_worker, lambda worker: self._drain(worker, dispenser),
+                              lambda worker: logger.contextualize(run_id=worker.ctx.run_id, bot=self.bot.name,
+                                                                  worker=worker.name))
         finally:
             reason = dispenser.reason or (self.report.stop_reason and f"not attempted: {self.report.stop_reason}")
             self._finish_all(dispenser.left, ItemStatus.PENDING, reason or "not attempted: the run ended")
@@ -326,7 +338,7 @@ class _Engine:
             except ItemLocked as err:
                 with self.lock:
                     self.entered_count -= 1
-                self._record(worker, item, ItemStatus.FAILED, message=str(err))
+                self._record(worker, item, ItemStatus.FAILED, message=str(err), by=worker.name)
                 return
             interrupted = before is not None and before.state is ItemState.IN_PROGRESS
             if interrupted:
@@ -345,8 +357,7 @@ class _Engine:
             except Exception as err:  # noqa: BLE001 - the catch-all release: record and go on
                 self._fail(worker, item, err)
             else:
-                with self.lock:
-                    self.consecutive_failures = 0
+                self._tally(failed=False)
                 self._settle(worker, item, status, app_ref, message)
 
     def _attempt_item(self, worker: Worker, item: WorkItem[Any], interrupted: bool) -> tuple[ItemStatus, str, str]:
@@ -373,14 +384,28 @@ class _Engine:
         worker.screens_unknown = True
         code = getattr(err, "code", type(err).__name__)
         self._settle(worker, item, ItemStatus.FAILED, None, f"{code}: {err}", error=code)
-        limit = worker.ctx.settings.run.max_consecutive_failures
+        self._tally(failed=True, last=f"{code}: {err}")
+
+    def _tally(self, *, failed: bool, last: str = "") -> None:
+        """Count failures in a row across every worker; too many stop the run."""
+        limit = self.first.ctx.settings.run.max_consecutive_failures if self.counts_failures else 0
         with self.lock:
-            self.consecutive_failures += 1
-            if limit and self.consecutive_failures >= limit and not self.report.stop_reason:
-                self.report.stop_reason = (
-                    f"the application failed {self.consecutive_failures} items in a row (last: {code}: {err})"
-                )
+            self.consecutive_failures = self.consecutive_failures + 1 if failed else 0
+            if failed and limit and self.consecutive_failures >= limit and not self.report.stop_reason:
+                self.report.stop_reason = f"the application failed {self.consecutive_failures} items in a row (last: {last})"
                 logger.error("stopping the run early: {}", self.report.stop_reason)
+
+    def accept(self, item: WorkItem[Any], result: ItemResult, stop_reason: str = "") -> None:
+        """Record an item worked elsewhere (a Celery worker settled it in the ledger); a
+        ``stop_reason`` from its error stops the run."""
+        if result.status is ItemStatus.FAILED:
+            self._tally(failed=True, last=result.message)
+        elif result.status in (ItemStatus.DONE, ItemStatus.ALREADY_PRESENT):
+            self._tally(failed=False)
+        if stop_reason:
+            with self.lock:
+                self.report.stop_reason = self.report.stop_reason or stop_reason
+        self._record(self.first, item, result.status, result.app_ref, result.message, by=result.worker)
 
     # ------------------------------------------------------------------ plumbing
     def with_retries(self, worker: Worker, action: Callable[[], R], label: str) -> R:
@@ -402,14 +427,14 @@ class _Engine:
         state = ItemState(status.value)
         worker.ledger.settle(self.bot.ledger_key, item.reference or "", worker.ctx.run_id, state,
                              app_ref=app_ref, message=REDACTOR.scrub(message), error=error)
-        self._record(worker, item, status, app_ref, message, worked=True)
+        self._record(worker, item, status, app_ref, message, by=worker.name)
 
     def _record(self, worker: Worker, item: WorkItem[Any], status: ItemStatus, app_ref: str | None = None,
-                message: str = "", *, worked: bool = False) -> None:
+                message: str = "", *, by: str = "") -> None:
         shots = worker.ctx.recording.shots_of(item.key)
         shot_text = str(shots[0].parent) if shots else ""
         result = ItemResult(row=item.row.number, reference=item.reference, status=status, app_ref=app_ref,
-                            message=REDACTOR.scrub(message), shots=shot_text, worker=worker.name if worked else "")
+                            message=REDACTOR.scrub(message), shots=shot_text, worker=by)
         worker.ledger.record_result(worker.ctx.run_id, item.row.number, reference=item.reference,
                                     status=status.value, app_ref=app_ref, message=result.message, shots=shot_text)
         log = logger.bind(item=item.key)
@@ -422,3 +447,19 @@ class _Engine:
     def _finish_all(self, items: Iterable[WorkItem[Any]], status: ItemStatus, message: str) -> None:
         for item in items:
             self._record(self.first, item, status, message=message)
+
+
+def work_one(bot: Bot[Any], worker: Worker, item: WorkItem[Any]) -> tuple[ItemResult, str]:
+    """Work one item the way a run does (claim, look up, enter and read back, settle) for
+    a run coordinated elsewhere. Returns its result and, when its error stops the run, why."""
+    ctx = worker.ctx
+    report = RunReport(run_id=ctx.run_id, bot=bot.name, input_path=Path("-"), output_path=Path("-"),
+                       recording_dir=ctx.recording.folder)
+    engine = _Engine(bot, worker, report, RunOptions(), _Silent(), StopFlag(), _no_more_workers,
+                     counts_failures=False)
+    engine._work(worker, item)
+    return report.results[-1], report.stop_reason
+
+
+def _no_more_workers(name: str) -> Worker:
+    raise AssertionError(f"a single item needs no worker {name}")

@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
+import threading
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -96,6 +98,7 @@ class RunLog:
     Each line is loguru's serialized record (``text`` and ``record``) with the secrets
     scrubbed out of every string, chained to the line before it (``seq``, ``prev``,
     ``hash``; see clerk.audit._chain). A resumed run continues the chain of its file.
+    Events logged on another machine (a Celery worker) are chained in with ``append``.
     """
 
     def __init__(self, path: Path, run_id: str) -> None:
@@ -104,6 +107,7 @@ class RunLog:
         hmac_key()  # registers the run's signing key for redaction before anything is logged
         torn = _cut_torn_line(path)
         self._head = ChainHead.of_file(path)
+        self._lock = threading.Lock()
         self._file = path.open("a", encoding="utf-8")
         self._sink_id = logger.add(
             self._write, level="DEBUG", serialize=True, diagnose=False,
@@ -119,11 +123,38 @@ class RunLog:
         return self._head
 
     def _write(self, message: Message) -> None:
-        body = _scrubbed(json.loads(str(message)))
-        event = self._head.link(body)
-        self._file.write(json.dumps(event, ensure_ascii=False) + "\n")
-        self._file.flush()
+        self.append(_scrubbed(json.loads(str(message))))
+
+    def append(self, body: Mapping[str, Any]) -> None:
+        """Chain in one event body (loguru's serialized record, as ``EventBuffer`` keeps them)."""
+        body = {key: value for key, value in _scrubbed(dict(body)).items() if key not in ("seq", "prev", "hash")}
+        with self._lock:
+            event = self._head.link(body)
+            self._file.write(json.dumps(event, ensure_ascii=False) + "\n")
+            self._file.flush()
 
     def close(self) -> None:
         logger.remove(self._sink_id)
         self._file.close()
+
+
+class EventBuffer:
+    """The records of one run logged in this process, kept in memory as event bodies.
+
+    A Celery worker keeps an item's events here and hands them to the run's coordinator,
+    which chains them into the run's ``events.jsonl`` (``RunLog.append``).
+    """
+
+    def __init__(self, run_id: str) -> None:
+        self.events: list[dict[str, Any]] = []
+        self._sink_id = logger.add(
+            self._keep, level="DEBUG", serialize=True, diagnose=False,
+            filter=lambda record: record["extra"].get("run_id") == run_id,
+        )
+
+    def _keep(self, message: Message) -> None:
+        self.events.append(_scrubbed(json.loads(str(message))))
+
+    def close(self) -> list[dict[str, Any]]:
+        logger.remove(self._sink_id)
+        return self.events

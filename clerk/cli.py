@@ -58,16 +58,19 @@ def cli(ctx: click.Context, project: Path | None, verbose: bool) -> None:
               help="For bots with several target applications, e.g. gnucash (default: [bots.<bot>] target).")
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True, metavar="N",
               help="Work the items in N sessions at once on this machine, each logged in once.")
+@click.option("--on", "executor", type=click.Choice(["local", "celery"]), default="local", show_default=True,
+              help="celery: put the items on the Celery queue for `clerk worker`s (see [celery]).")
 @click.pass_context
 def run_command(ctx: click.Context, bot_name: str, input_path: Path, output_path: Path | None, headed: bool,
                 slowmo: int | None, dry_run: bool, limit: int | None, skip_invalid: bool, queue: str | None,
-                target: str | None, workers: int) -> None:
+                target: str | None, workers: int, executor: str) -> None:
     """Run BOT once over an input file and write a results workbook."""
     overrides: dict[str, Any] = {"web.headless": False if headed else None, "web.slowmo_ms": slowmo}
     settings = load_settings(ctx.obj["project"] or find_project_dir(), overrides)
     bot = load_bot(bot_name, settings.project_dir, target or settings.bot(bot_name).get("target"))
     options = RunOptions(input_path=input_path, output_path=output_path, dry_run=dry_run, limit=limit,
-                         skip_invalid=skip_invalid, workers=workers, params={"queue": queue} if queue else {})
+                         skip_invalid=skip_invalid, workers=workers, params={"queue": queue} if queue else {},
+                         executor="celery" if executor == "celery" else "local")
     stop = StopFlag()
     _stop_on_signals(stop)
     with ProgressView() as view:
@@ -84,6 +87,21 @@ def bots_command(ctx: click.Context) -> None:
     for name in available_bots(project):
         bot = load_bot(name, project)
         click.echo(f"{name:<16} {bot.description}")
+
+
+@cli.command("worker")
+@click.option("--concurrency", type=click.IntRange(min=1), default=1, show_default=True, metavar="N",
+              help="Items this worker works at once (pool processes, each with its own sessions).")
+@click.pass_context
+def worker_command(ctx: click.Context, concurrency: int) -> None:
+    """Start a Celery worker that enters the items of `clerk run BOT --on celery` runs."""
+    from clerk.fleet import load_fleet_settings
+    from clerk.fleet._worker import run_worker
+
+    settings = load_settings(ctx.obj["project"] or find_project_dir(), {})
+    configure_console("INFO")
+    run_worker(load_fleet_settings(settings.project_dir), settings.project_dir, concurrency=concurrency,
+               loglevel="INFO")
 
 
 cli.add_command(audit_group)

@@ -148,11 +148,14 @@ def _run(request: ChildRequest, signals: _Signals) -> ChildResult:
     from clerk._config import load_settings
     from clerk._engine import RunOptions, run_bot
     from clerk._registry import load_bot
+    from clerk.fleet import load_fleet_settings
 
     settings = load_settings(Path(request.project_dir), request.overrides)
     bot = load_bot(request.bot, settings.project_dir, request.target or settings.bot(request.bot).get("target"))
+    executor = load_fleet_settings(settings.project_dir).executor  # [runner] executor
     options = RunOptions(input_path=Path(request.input_path) if request.input_path else None,
-                         params=request.params, workers=request.workers)
+                         params=request.params, workers=request.workers if executor == "local" else 1,
+                         executor=executor)
     report = run_bot(bot, settings, options, stop=signals.stop)
     signals.disarm()
     return ChildResult(

@@ -37,15 +37,24 @@ def schedule_command(ctx: click.Context, schedule_path: Path | None) -> None:
 
 @click.command("status")
 @_SCHEDULE_OPTION
+@click.option("--fleet/--no-fleet", "show_fleet", default=None,
+              help="Also show the Celery workers and the queue (default: when [runner] executor is celery).")
 @click.pass_context
-def status_command(ctx: click.Context, schedule_path: Path | None) -> None:
-    """Each job: its next fire time, whether it is running, and its last run's outcome and rows."""
+def status_command(ctx: click.Context, schedule_path: Path | None, show_fleet: bool | None) -> None:
+    """Each job: its next fire time, whether it is running, and its last run's outcome and rows;
+    with Celery, each worker (host, pid, current item, last seen) and the queue depth."""
+    from clerk.fleet import load_fleet_settings
     from clerk.scheduler._status import print_view, status_view
 
     settings = _settings(ctx)
     path = schedule_path or default_schedule_path(settings)
     schedule: Schedule | None = load_schedule(path, settings) if path.is_file() or schedule_path else None
     print_view(status_view(settings, schedule))
+    fleet = load_fleet_settings(settings.project_dir)
+    if show_fleet or (show_fleet is None and fleet.executor == "celery"):
+        from clerk.fleet._status import fleet_state, fleet_view
+
+        print_view(fleet_view(fleet_state(fleet, settings.data_dir / "fleet-seen.json")))
 
 
 @click.group("runs")

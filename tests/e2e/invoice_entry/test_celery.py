@@ -1,0 +1,115 @@
+"""`clerk run --on celery` with real `clerk worker` processes and the real LedgerSMB."""
+
+from __future__ import annotations
+
+import json
+import re
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.workbooks import read_results, write_workbook
+
+from .conftest import ClerkRunner, ap_rows, invoice
+from .fleet import Fleet, fleet  # noqa: F401 - the fixture
+
+pytestmark = pytest.mark.e2e
+
+HEADER = ["vendor", "invoice_number", "invoice_date", "due_date", "amount", "account", "description"]
+
+
+def workbook(folder: Path, prefix: str, count: int) -> Path:
+    vendors = ["Globex Telecom LLC", "Acme Office Supplies Inc", "Stark Utilities Co"]
+    rows = [invoice(prefix, n, vendor=vendors[n % 3], amount=f"{200 + n}.75") for n in range(1, count + 1)]
+    return write_workbook(folder / "invoices.xlsx", rows, HEADER)
+
+
+def run_folder(results: list[dict[str, object]]) -> Path:
+    return Path(str(results[0]["screenshots"])).parents[1]
+
+
+def test_two_celery_workers_post_every_invoice_once_and_the_run_is_sealed(
+    clerk: ClerkRunner, fleet: Fleet, prefix: str, tmp_path: Path  # noqa: F811
+) -> None:
+    fleet.start()
+    fleet.start()
+    path = workbook(tmp_path, prefix, 4)
+    first = clerk("run", "invoice_entry", "--input", str(path), "--on", "celery")
+    assert first.returncode == 0, first.stdout + first.stderr
+
+    posted = ap_rows(prefix)
+    numbers = [f"{prefix}{n:03d}" for n in range(1, 5)]
+    assert [r.invnumber for r in posted] == numbers  # each exactly once in LedgerSMB
+    results = read_results(tmp_path / "invoices.results.xlsx")
+    assert [r["invoice_number"] for r in results] == numbers and [r["status"] for r in results] == ["done"] * 4
+    assert [int(r["ledgersmb_id"]) for r in results] == [r.id for r in posted]
+
+    folder = run_folder(results)
+    manifest = json.loads((folder / "run.json").read_text())
+    assert manifest["executor"] == "celery"
+    pids = {str(w.process.pid) for w in fleet.workers}
+    workers = {item["worker"] for item in manifest["items"]}
+    assert len(workers) == 2, workers  # both workers entered items (prefetch of one each)
+    for item in manifest["items"]:  # the workers' screenshots and steps are in the run's recording
+        assert [s["name"] for s in item["steps"]] == ["form filled", "posted", "read back"]
+        assert all((folder / s["shot"]).is_file() for s in item["steps"])
+    logins = [e for e in map(json.loads, (folder / "events.jsonl").read_text().splitlines())
+              if "logging in to ledgersmb" in e["record"]["message"]]
+    assert len([e for e in logins if e["record"]["extra"].get("worker")]) == 2  # once per worker, not per item
+    assert not pids & workers  # workers are named by host and pool process, not by the main pid
+    verified = clerk("audit", "verify", str(folder))
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+
+    rerun = clerk("run", "invoice_entry", "--input", str(path), "--on", "celery")
+    assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+    assert [r["status"] for r in read_results(tmp_path / "invoices.results.xlsx")] == ["already_present"] * 4
+    assert ap_rows(prefix) == posted
+
+
+def test_a_worker_killed_after_post_leaves_its_item_to_another_worker_which_finds_it(
+    clerk: ClerkRunner, fleet: Fleet, prefix: str, tmp_path: Path  # noqa: F811
+) -> None:
+    slow = fleet.start({"CLERK_WEB__SLOWMO_MS": "700"})  # widens the gap between Post and the read-back
+    path = workbook(tmp_path, prefix, 2)
+    log = tmp_path / "run.log"
+    run = clerk.start("run", "invoice_entry", "--input", str(path), "--on", "celery", log=log)
+    try:
+        deadline = time.monotonic() + 400
+        while "taken by worker" not in slow.text():
+            assert run.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, slow.text()
+            time.sleep(0.5)
+        status = clerk("status", "--fleet")  # operators see the worker and the item in its hands
+        assert status.returncode == 0, status.stderr
+        assert f"clerk-{slow.process.pid}@" in status.stdout and "row 2 (" in status.stdout, status.stdout
+        while not ap_rows(prefix):  # the slow worker has posted its first invoice
+            assert run.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, slow.text()
+            time.sleep(0.2)
+        slow.signal_group(signal.SIGKILL)  # mid-item: posted, not yet read back
+        slow.process.wait(timeout=30)
+        [posted_first] = ap_rows(prefix)
+        fleet.start()
+        run.wait(timeout=600)
+    finally:
+        if run.poll() is None:
+            run.kill()
+    assert run.returncode == 0, log.read_text()
+
+    posted = ap_rows(prefix)
+    assert [r.invnumber for r in posted] == [f"{prefix}001", f"{prefix}002"]  # entered exactly once each
+    results = read_results(tmp_path / "invoices.results.xlsx")
+    assert [r["status"] for r in results] == ["done", "done"]
+    first = next(r for r in results if r["invoice_number"] == posted_first.invnumber)
+    assert first["message"] == "found in ledgersmb after an interrupted attempt; not entered again"
+    assert int(first["ledgersmb_id"]) == posted_first.id
+    killed = set(re.findall(r"taken by worker (\S+)", slow.text()))
+    assert killed, slow.text()
+    assert not re.search(r"step 'read back'", slow.text()), "the worker was killed after its read-back"
+    folder = run_folder(results)
+    manifest = json.loads((folder / "run.json").read_text())
+    assert all(item["worker"] and item["worker"] not in killed for item in manifest["items"])
+    verified = clerk("audit", "verify", str(folder))
+    assert verified.returncode == 0, verified.stdout + verified.stderr
