@@ -38,7 +38,7 @@ class RunContext:
         self._item_key = "run"
         self._apps = apps
         self._credentials = credentials
-        self._browser = BrowserHost(settings.web)
+        self._browser = BrowserHost(settings.web, artifacts_dir=self._tracer.scratch)
         self._sessions: dict[str, AppSession] = {}
         self._selector_books = {name: SelectorBook.load(settings.selectors_dir, name)
                                 for name, app in apps.items() if app.kind == "web"}
@@ -133,3 +133,4 @@ class RunContext:
         for name in list(self._sessions):
             self._drop(name)
         self._browser.close()
+        self._tracer.dispose()

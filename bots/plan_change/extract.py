@@ -119,7 +119,7 @@ def _last_cue(window: str, *cues: re.Pattern[str]) -> int | None:
 
 def _window(text: str, start: int, since: int) -> str:
     """The words on ``start``'s line before it, back to ``since`` and at most _CUE_REACH characters."""
-    line_start = text.rfind("\n", 0, start) + 1
+    line_start = text.rfind("\n", max(0, start - _CUE_REACH), start) + 1
     return text[max(line_start, since, start - _CUE_REACH):start]
 
 
@@ -143,12 +143,12 @@ def _account_numbers(text: str, form: AccountForm, mentions: list[Mention]) -> t
     misfits: list[str] = []
     since, named_before = 0, False
     for match in _NUMBER.finditer(text):
-        if any(m.start <= match.start() < m.end for m in mentions):
+        number = match.group()
+        if (len(number) < 3 and not form.fits(number)) or any(m.start <= match.start() < m.end for m in mentions):
             continue
         window = _window(text, match.start(), since)
         listed = named_before and _LIST_GLUE.fullmatch(text, since, match.start()) is not None
         since = match.end()
-        number = match.group()
         cue = _last_cue(window, _ACCOUNT_CUES, _OTHER_CUES)
         if cue == 1 or _PHONE_PREFIX.search(text, max(0, match.start() - 8), match.start()):
             named_before = False

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 _RUN = re.compile(r"[^\W\d_]+|\d+")  # a run of letters, or of digits
-_GAP = r"[ \t\u00a0]*[-_\u2010-\u2013]?[ \t\u00a0]*"  # between two runs: spaces, at most one dash
+_GAP = r"[ \t\u00a0]{0,3}[-_\u2010-\u2013]?[ \t\u00a0]{0,3}"  # between two runs: a few spaces, one dash
 _ALONE_BEFORE = r"(?<![^\W_])"  # no letter or digit right before
 _ALONE_AFTER = r"(?![^\W_])"  # ... or right after
 _CODE_LIKE = re.compile(_ALONE_BEFORE + r"[^\W\d_]{2,}[-\u2010-\u2013]\d+" + _ALONE_AFTER)

@@ -25,7 +25,7 @@ from clerk.audit._manifest import (
 )
 from clerk.audit._settings import AuditSettings, TracePolicy
 from clerk.audit._steps import steps_by_item
-from clerk.audit._trace import TRACE_SUFFIX, TRACES_DIR
+from clerk.audit._trace import TRACE_SUFFIX, TRACES_DIR, clear_scratch
 
 
 def item_key(row: int) -> str:
@@ -51,6 +51,7 @@ def seal_run(recording: Recording, report: RunReport, settings: Settings) -> boo
 
 def _seal(folder: Path, report: RunReport, settings: Settings) -> None:
     policy = AuditSettings.of(settings).traces
+    clear_scratch(folder, all_of_it=True)  # the browsers are closed: their scratch files are not evidence
     statuses = {item_key(result.row): result.status for result in report.results}
     traces = _settle_traces(folder / TRACES_DIR, statuses, policy)
     steps = steps_by_item(iter_events(folder / EVENTS_FILE))

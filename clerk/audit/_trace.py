@@ -7,11 +7,24 @@ actions, their timing, logs and console messages, and the masked screenshots sta
 ``shots/``. Even so the actions name what was typed, so every chunk is scrubbed (see
 clerk.audit._trace_scrub) before it is written to ``traces/<item>/<app>-trace.zip``.
 Which items keep their trace is decided when the run is sealed, from their outcome.
+
+What is typed into a password or sensitive field, or read from one, is never traced at
+all, because Playwright writes each call to its scratch files as it happens, in clear,
+and a killed run leaves them behind: around such a call the chunk is set aside as a
+piece and a new one starts after it; an item's pieces are merged into its one zip.
+Playwright's scratch files live in the run's folder (``.playwright/``, one folder per
+browser), never in TMPDIR; they are removed when the browser closes, when the run is
+sealed, and when a killed run is resumed.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
+import uuid
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 from loguru import logger
 from playwright.sync_api import Error as PlaywrightError
 
+from clerk._errors import ApplicationError
 from clerk.audit._settings import TracePolicy
 from clerk.audit._trace_scrub import scrub_trace
 
@@ -29,20 +43,48 @@ if TYPE_CHECKING:
 
 TRACES_DIR = "traces"
 TRACE_SUFFIX = "-trace.zip"
+SCRATCH_DIR = ".playwright"  # in the run's folder: Playwright's artifacts while a browser runs
+
+
+def clear_scratch(run_folder: Path, *, all_of_it: bool = False) -> None:
+    """Remove the scratch folders of browsers whose process is gone (a killed run), or all."""
+    root = run_folder / SCRATCH_DIR
+    if not root.is_dir():
+        return
+    for folder in root.iterdir():
+        if all_of_it or not _process_alive(folder.name.partition("-")[0]):
+            shutil.rmtree(folder, ignore_errors=True)
+    if not any(root.iterdir()):
+        root.rmdir()
+
+
+def _process_alive(pid: str) -> bool:
+    try:
+        os.kill(int(pid), 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 @dataclass(slots=True)
 class _Traced:
     context: BrowserContext
     sensitive: frozenset[str]  # Playwright selector strings of password and sensitive selectors
+    pieces: list[Path] = field(default_factory=list)  # the item's chunks set aside around sensitive calls
 
 
 @dataclass(slots=True)
 class ItemTracer:
     """Chunks the traces of every open web application by item.
 
+    ``scratch`` is the folder to give the browser as its artifacts folder; the tracer's
+    own pieces go there too.
+
     Example:
         tracer = ItemTracer(recording.folder / "traces", "failed")
+        BrowserHost(settings.web, artifacts_dir=tracer.scratch)
         tracer.attach("ledgersmb", web)      # when the session starts
         tracer.next_item("row-00002")        # when the engine moves on
     """
@@ -51,7 +93,12 @@ class ItemTracer:
     policy: TracePolicy
     item: str = "run"
     failed: bool = False
+    scratch: Path = field(init=False)
     _traced: dict[str, _Traced] = field(default_factory=dict, init=False)
+
+    def __post_init__(self) -> None:
+        clear_scratch(self.folder.parent)  # what the browsers of a killed run left, when it is resumed
+        self.scratch = self.folder.parent / SCRATCH_DIR / f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
 
     def attach(self, app: str, web: WebPage) -> None:
         if self.policy == "off":
@@ -64,6 +111,50 @@ class ItemTracer:
             logger.warning("cannot trace {}: {}", app, err.message)
             return
         self._traced[app] = _Traced(context, _sensitive_selectors(web))
+        web.untraced = lambda: self.paused(app)
+
+    @contextmanager
+    def paused(self, app: str) -> Iterator[None]:
+        """Nothing done inside is traced: the chunk so far is set aside, a new one starts after.
+
+        Raises:
+            ApplicationError: the trace could not be stopped, so the call must not happen.
+        """
+        traced = self._traced.get(app)
+        if traced is None:
+            yield
+            return
+        self._set_aside(app, traced)
+        try:
+            yield
+        finally:
+            if app in self._traced:
+                try:
+                    traced.context.tracing.start_chunk(title=self.item)
+                except PlaywrightError as err:
+                    logger.warning("cannot trace {} for {} any more: {}", app, self.item, err.message)
+                    self._forget(app)
+
+    def _set_aside(self, app: str, traced: _Traced) -> None:
+        piece = self.scratch / "pieces" / f"{app}-{uuid.uuid4().hex[:8]}.zip"
+        try:
+            piece.parent.mkdir(parents=True, exist_ok=True)
+            traced.context.tracing.stop_chunk(path=piece)
+            traced.pieces.append(piece)
+            return
+        except (PlaywrightError, OSError) as err:
+            logger.warning("could not set the trace of {} aside for {}: {}; tracing stops", app, self.item, err)
+        self._forget(app)
+        try:
+            traced.context.tracing.stop()
+        except PlaywrightError as err:
+            raise ApplicationError(f"{app}: the trace cannot be stopped before a sensitive field, "
+                                   f"so the field was not touched: {err.message}") from err
+
+    def _forget(self, app: str) -> None:
+        traced = self._traced.pop(app, None)
+        for piece in traced.pieces if traced else []:
+            piece.unlink(missing_ok=True)
 
     def mark_failed(self) -> None:
         self.failed = True
@@ -72,6 +163,8 @@ class ItemTracer:
         """Close the current item's chunks and start the next item's."""
         for app in list(self._traced):
             self._stop_chunk(app)
+        self._drop_closed_chunks()
+        for app in list(self._traced):
             try:
                 self._traced[app].context.tracing.start_chunk(title=item)
             except PlaywrightError as err:
@@ -92,23 +185,41 @@ class ItemTracer:
     def _stop_chunk(self, app: str) -> None:
         traced = self._traced[app]
         keep = self.policy == "all" or self.failed
+        pieces, traced.pieces = traced.pieces, []
         try:
-            if not keep:
+            if keep:
+                last = self.scratch / "pieces" / f"{app}-{uuid.uuid4().hex[:8]}.zip"
+                traced.context.tracing.stop_chunk(path=last)
+                pieces.append(last)
+            else:
                 traced.context.tracing.stop_chunk()
-                return
-            folder = self.folder / self.item
-            folder.mkdir(parents=True, exist_ok=True)
-            raw = folder / f".{app}.unscrubbed.zip"
-            traced.context.tracing.stop_chunk(path=raw)
         except PlaywrightError as err:
             logger.warning("could not save the trace of {} for {}: {}", app, self.item, err.message)
-            return
         try:
-            scrub_trace(raw, _free_name(folder, app), sensitive_selectors=traced.sensitive)
+            if keep and pieces:
+                self._keep(app, traced, pieces)
+        finally:
+            for piece in pieces:
+                piece.unlink(missing_ok=True)
+
+    def _keep(self, app: str, traced: _Traced, pieces: list[Path]) -> None:
+        folder = self.folder / self.item
+        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            scrub_trace([p for p in pieces if p.is_file()], _free_name(folder, app),
+                        sensitive_selectors=traced.sensitive)
         except (OSError, ValueError, zipfile.BadZipFile) as err:
             logger.warning("dropped the trace of {} for {}: {}", app, self.item, err)
-        finally:
-            raw.unlink(missing_ok=True)
+
+    def _drop_closed_chunks(self) -> None:
+        """Playwright leaves each chunk's file behind when it is zipped; none is open now."""
+        for stale in [*self.scratch.glob("*.trace"), *self.scratch.glob("*-pwnetcopy-*.network")]:
+            stale.unlink(missing_ok=True)
+
+    def dispose(self) -> None:
+        """The browser is closed: remove its scratch folder."""
+        shutil.rmtree(self.scratch, ignore_errors=True)
+        clear_scratch(self.folder.parent)
 
 
 def _free_name(folder: Path, app: str) -> Path:

@@ -7,6 +7,10 @@ Two passes over every ``*.trace`` member (JSON lines):
    ``value="..."`` attributes in their log lines.
 2. Every registered secret, in each spelling it could take in a trace (as is, JSON- or
    URL-escaped, HTML-escaped), is replaced in every member of the zip, text or not.
+
+Several pieces of one item's trace (set aside around sensitive calls) become one zip:
+the trace viewer shows each ``<name>.trace`` with its ``<name>.network`` and
+``<name>.stacks``, so the second piece's ``trace.*`` members become ``2-trace.*``.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ import html
 import json
 import re
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, quote_plus
@@ -27,6 +31,7 @@ _PASSWORD_INPUT = re.compile(r"""type=\\?["']password\\?["']""", re.IGNORECASE)
 _VALUE_ATTRIBUTE = re.compile(r"""(value=)(\\?["']).*?\2""", re.IGNORECASE)
 _QUOTED_ARGUMENT = re.compile(r"""((?:fill|type|press|pressSequentially|selectOption|inputValue)\()(".*"|'.*')\)""")
 _TYPED_PARAMS = ("value", "values", "text", "options", "files")
+_PIECE_MEMBER = re.compile(r"^trace\.(?=(trace|network|stacks|coverage)$)")
 
 
 def spellings(secret: str) -> list[str]:
@@ -36,22 +41,30 @@ def spellings(secret: str) -> list[str]:
     return sorted(forms, key=len, reverse=True)
 
 
-def scrub_trace(source: Path, target: Path, *, sensitive_selectors: Iterable[str] = (),
+def scrub_trace(source: Path | Sequence[Path], target: Path, *, sensitive_selectors: Iterable[str] = (),
                 secrets: Iterable[str] | None = None) -> None:
-    """Write a scrubbed copy of the trace ``source`` to ``target``.
+    """Write a scrubbed copy of the trace ``source`` (or of its pieces, merged) to ``target``.
 
     Example:
         scrub_trace(raw, folder / "ledgersmb-trace.zip", sensitive_selectors={"input[name=password]"})
     """
+    pieces = [source] if isinstance(source, Path) else list(source)
     values = sorted(REDACTOR.values if secrets is None else set(secrets), key=len, reverse=True)
     sensitive = frozenset(sensitive_selectors)
     tmp = target.with_name(target.name + ".tmp")
-    with zipfile.ZipFile(source) as original, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as scrubbed:
-        for member in original.infolist():
-            data = original.read(member)
-            if member.filename.endswith(".trace"):
-                data = _mask_sensitive_calls(data.decode("utf-8", "replace"), sensitive).encode()
-            scrubbed.writestr(member.filename, _scrub_bytes(data, values))
+    written: set[str] = set()
+    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as scrubbed:
+        for number, piece in enumerate(pieces, start=1):
+            with zipfile.ZipFile(piece) as original:
+                for member in original.infolist():
+                    name = _PIECE_MEMBER.sub(f"{number}-trace.", member.filename) if number > 1 else member.filename
+                    if name in written:
+                        continue  # a resource both pieces hold (named by its digest)
+                    data = original.read(member)
+                    if name.endswith(".trace"):
+                        data = _mask_sensitive_calls(data.decode("utf-8", "replace"), sensitive).encode()
+                    scrubbed.writestr(name, _scrub_bytes(data, values))
+                    written.add(name)
     tmp.replace(target)
 
 

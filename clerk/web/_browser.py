@@ -22,8 +22,9 @@ CHROMIUM_ARGS = (
 class BrowserHost:
     """Starts the browser lazily and again after a crash, hands out pages, and closes everything once."""
 
-    def __init__(self, settings: WebSettings) -> None:
+    def __init__(self, settings: WebSettings, *, artifacts_dir: Path | None = None) -> None:
         self.settings = settings
+        self.artifacts_dir = artifacts_dir  # Playwright's scratch files (trace chunks); TMPDIR when None
         self._playwright: Playwright | None = None
         self._browser: Browser | None = None
         self._started_before = False  # a browser that ran once and cannot start again is not misconfigured
@@ -56,11 +57,14 @@ class BrowserHost:
     def _launch(self) -> Browser:
         if not Path(self.settings.browser).is_file():
             raise ConfigError(f"browser {self.settings.browser} not found (web.browser); install Debian's chromium")
+        if self.artifacts_dir is not None:
+            self.artifacts_dir.mkdir(parents=True, exist_ok=True)
         self._playwright = self._playwright or sync_playwright().start()
         try:
             self._browser = self._playwright.chromium.launch(
                 executable_path=self.settings.browser, args=list(CHROMIUM_ARGS),
                 headless=self.settings.headless, slow_mo=self.settings.slowmo_ms or None,
+                artifacts_dir=self.artifacts_dir,
             )
         except PlaywrightError as err:
             self.close()

@@ -8,8 +8,8 @@ it waited for.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ from playwright.sync_api import Locator, Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from clerk._errors import ApplicationError, ScreenNotReached, SelectorFailed
+from clerk._secrets import REDACTOR
 from clerk._selectors import SelectorBook
 
 _STALE_MARK = "data-clerk-stale"
@@ -26,6 +27,7 @@ _MARK_CHILDREN = (
     "(el, mark) => { for (const child of el.children) child.setAttribute(mark, '1'); }"
 )
 _ALWAYS_MASKED = "input[type=password]"
+_IS_PASSWORD = "el => el.type === 'password'"
 _READ_TABLE = """table => {
   const headers = [...table.querySelectorAll('thead th')].map(th => th.innerText.trim());
   return [...table.querySelectorAll('tbody tr')].map(tr => {
@@ -51,6 +53,8 @@ class WebPage:
         self.selectors = selectors
         self.app = selectors.app
         self.timeout_ms = timeout_ms
+        # Set by whoever traces this page: a context in which nothing is traced (clerk.audit._trace).
+        self.untraced: Callable[[], AbstractContextManager[None]] | None = None
 
     # ------------------------------------------------------------------ lookup
     def find(self, name: str, **params: Any) -> Locator:
@@ -87,7 +91,9 @@ class WebPage:
 
     def fill(self, name: str, value: str, **params: Any) -> None:
         with self._translated(name):
-            self.find(name, **params).fill(value)
+            locator = self.find(name, **params)
+            with self._untraced_if_secret(name, locator, value):
+                locator.fill(value)
 
     def press(self, name: str, key: str, **params: Any) -> None:
         with self._translated(name):
@@ -97,14 +103,28 @@ class WebPage:
         with self._translated(name):
             self.find(name, **params).check()
 
+    def _untraced_if_secret(self, name: str, locator: Locator, value: str | None = None, *,
+                            input_field: bool = True) -> AbstractContextManager[None]:
+        """Untraced when the field is marked sensitive, is a password input, or the value is a
+        registered secret: a trace writes every call's arguments and result to disk as it happens."""
+        if self.untraced is None:
+            return nullcontext()
+        secret = (self.selectors.spec(name).sensitive or (value is not None and value in REDACTOR.values)
+                  or (input_field and locator.evaluate(_IS_PASSWORD) is True))
+        return self.untraced() if secret else nullcontext()
+
     # ------------------------------------------------------------------ reading
     def value(self, name: str, **params: Any) -> str:
         with self._translated(name):
-            return self.find(name, **params).input_value()
+            locator = self.find(name, **params)
+            with self._untraced_if_secret(name, locator):
+                return locator.input_value()
 
     def text(self, name: str, **params: Any) -> str:
         with self._translated(name):
-            return self.find(name, **params).inner_text().strip()
+            locator = self.find(name, **params)
+            with self._untraced_if_secret(name, locator, input_field=False):
+                return locator.inner_text().strip()
 
     def attribute(self, name: str, attribute: str, **params: Any) -> str | None:
         with self._translated(name):

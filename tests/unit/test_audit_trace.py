@@ -4,15 +4,21 @@ password or sensitive field and of every registered secret."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
 import pytest
 
 from clerk._outcome import ItemStatus
+from clerk._recording import Recording
+from clerk.audit import seal_run, verify_run
 from clerk.audit._seal import _settle_traces
+from clerk.audit._trace import ItemTracer
 from clerk.audit._trace_scrub import scrub_trace
-from tests.audit_helpers import find_secrets
+from tests.audit_helpers import find_secrets, make_run
 
 SECRET = 'Pa"ss/wörd 42!'
 
@@ -76,3 +82,35 @@ def test_policy_all_keeps_every_trace(tmp_path: Path) -> None:
     (folder / "row-00002" / "ledgersmb-trace.zip").write_bytes(b"PK")
     assert _settle_traces(folder, {"row-00002": ItemStatus.DONE}, "all") == {
         "row-00002": ["traces/row-00002/ledgersmb-trace.zip"]}
+
+
+def _dead_pid() -> int:
+    """A process id that no process has right now (a killed run's)."""
+    done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True)
+    return int(done.stdout)
+
+
+def test_a_resumed_run_clears_what_the_killed_runs_browser_left(tmp_path: Path) -> None:
+    run = tmp_path / "recordings" / "invoice_entry" / "20260101-120000-abcdef"
+    killed = run / ".playwright" / f"{_dead_pid()}-1a2b3c4d"
+    (killed / "pieces").mkdir(parents=True)
+    (killed / "0f1e-chunk1.trace").write_text('{"type":"before","method":"fill"}\n')
+    alive = run / ".playwright" / f"{os.getpid()}-9f8e7d6c"  # another worker of this very process
+    alive.mkdir()
+    tracer = ItemTracer(run / "traces", "failed")
+    assert not killed.exists() and alive.is_dir()
+    assert tracer.scratch.parent == run / ".playwright" and tracer.scratch.name.startswith(f"{os.getpid()}-")
+    tracer.scratch.mkdir()
+    tracer.dispose()
+    assert not tracer.scratch.exists() and alive.is_dir()
+
+
+def test_sealing_removes_every_scratch_folder(tmp_path: Path) -> None:
+    run = make_run(tmp_path)
+    scratch = run.folder / ".playwright" / f"{os.getpid()}-00000000"
+    scratch.mkdir(parents=True)
+    (scratch / "c9be-chunk1.trace").write_text("{}\n")
+    assert seal_run(Recording(run.folder), run.report, run.settings)
+    assert not (run.folder / ".playwright").exists()
+    assert verify_run(run.folder).intact

@@ -1,8 +1,10 @@
-"""A real Playwright trace, chunked by item: only the failed item's chunk is kept, and it
-holds neither the password nor what was typed into a sensitive field."""
+"""A real Playwright trace, chunked by item: only the failed item's chunk is kept, and
+what is typed into a password or sensitive field is never traced at all, so neither
+the kept trace nor Playwright's scratch files (which a killed run leaves behind) hold it."""
 
 from __future__ import annotations
 
+import json
 import uuid
 import zipfile
 from pathlib import Path
@@ -28,32 +30,68 @@ selectors:
 """
 
 
-def test_only_the_failed_items_trace_is_kept_and_it_is_masked(tmp_path: Path) -> None:
+def test_only_the_failed_items_trace_is_kept_and_no_secret_is_ever_traced(tmp_path: Path) -> None:
     secret, iban = f"pw-{uuid.uuid4().hex[:10]}", f"DE44 {uuid.uuid4().int % 10**8:08d}"
     REDACTOR.register(secret)
     (tmp_path / "demo.yaml").write_text(SELECTORS)
-    host = BrowserHost(WebSettings())
+    tracer = ItemTracer(tmp_path / "traces", "failed")
+    host = BrowserHost(WebSettings(), artifacts_dir=tracer.scratch)
     try:
         web = WebPage(host.new_page(), SelectorBook.load(tmp_path, "demo"), 5000)
         web.page.set_content(PAGE)
-        tracer = ItemTracer(tmp_path / "traces", "failed")
         tracer.attach("demo", web)
         web.fill("login.password", secret)  # the login, in the run's chunk: no failure, so dropped
         tracer.next_item("row-00002")
         web.fill("form.name", "ACME Supplies")
         web.fill("form.iban", iban)
-        web.fill("other.password", secret)  # a password field nobody marked sensitive
+        web.fill("other.password", "typed-" + secret[3:])  # a password field nobody marked sensitive
         assert web.value("form.iban") == iban
+        web.fill("form.name", "ACME Supplies Ltd")
         tracer.mark_failed()
+        assert list(tracer.scratch.glob("*.trace"))  # Playwright writes its chunks here, not in TMPDIR
+        assert find_secrets([tracer.scratch], [secret, iban, "typed-" + secret[3:]]) == []
         tracer.next_item("row-00003")
         web.fill("form.name", "Globex")  # succeeded: dropped
         tracer.close()
     finally:
         host.close()
-    kept = sorted(p.relative_to(tmp_path).as_posix() for p in (tmp_path / "traces").rglob("*") if p.is_file())
-    assert kept == ["traces/row-00002/demo-trace.zip"]
-    trace = tmp_path / kept[0]
-    assert find_secrets([trace], [secret, iban]) == []
-    text = zipfile.ZipFile(trace).read("trace.trace").decode()
-    assert "ACME Supplies" in text and "Globex" not in text  # what is not sensitive stays as evidence
-    assert text.count("[redacted]") >= 3
+        tracer.dispose()
+    assert not (tmp_path / ".playwright").exists()
+    kept = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
+    assert kept == ["demo.yaml", "traces/row-00002/demo-trace.zip"]
+    trace = zipfile.ZipFile(tmp_path / kept[1])
+    assert find_secrets([tmp_path / kept[1]], [secret, iban, "typed-" + secret[3:]]) == []
+    pieces = sorted(n for n in trace.namelist() if n.endswith(".trace"))
+    assert pieces == ["2-trace.trace", "3-trace.trace", "4-trace.trace", "trace.trace"]  # set aside 3 times
+    text = "".join(trace.read(name).decode() for name in pieces)
+    assert '"value":"ACME Supplies"' in text and '"value":"ACME Supplies Ltd"' in text  # evidence stays
+    assert "Globex" not in text
+    calls = [json.loads(line) for line in text.splitlines() if '"type":"before"' in line]
+    touched = {(c["method"], c["params"].get("selector")) for c in calls}
+    assert ("fill", "input[name=name]") in touched
+    assert not touched & {(method, selector) for method in ("fill", "inputValue")
+                          for selector in ("input[name=iban]", "#pw", "#pw2")}  # never called while tracing
+
+
+def test_a_kept_trace_of_pieces_opens_in_the_trace_viewer_format(tmp_path: Path) -> None:
+    tracer = ItemTracer(tmp_path / "traces", "all")
+    (tmp_path / "demo.yaml").write_text(SELECTORS)
+    host = BrowserHost(WebSettings(), artifacts_dir=tracer.scratch)
+    try:
+        web = WebPage(host.new_page(), SelectorBook.load(tmp_path, "demo"), 5000)
+        web.page.set_content(PAGE)
+        tracer.attach("demo", web)
+        tracer.next_item("row-00002")
+        web.fill("form.name", "first")
+        web.fill("login.password", "not traced")
+        web.fill("form.name", "second")
+        tracer.close()
+    finally:
+        host.close()
+        tracer.dispose()
+    trace = zipfile.ZipFile(tmp_path / "traces" / "row-00002" / "demo-trace.zip")
+    names = set(trace.namelist())
+    assert {"trace.trace", "trace.network", "2-trace.trace", "2-trace.network"} <= names
+    first, second = trace.read("trace.trace").decode(), trace.read("2-trace.trace").decode()
+    assert '"value":"first"' in first and '"value":"second"' in second
+    assert "not traced" not in first + second
