@@ -350,6 +350,13 @@ class Ledger:
                           .order_by(runs.c.started_at.desc()))
         return [_run_record(r) for r in rows]
 
+    def unresolved_items(self, run_id: str) -> dict[str, int]:
+        """How many of the items this run last held are still failed or in progress, by state."""
+        rows = self._read(sa.select(items.c.state, sa.func.count().label("n")).where(
+            items.c.run_id == run_id, items.c.state.in_([ItemState.FAILED, ItemState.IN_PROGRESS]))
+            .group_by(items.c.state))
+        return {str(r["state"]): int(r["n"]) for r in rows}
+
     def items_in_progress(self, run_id: str) -> list[ItemRecord]:
         rows = self._read(sa.select(items).where(items.c.run_id == run_id, items.c.state == ItemState.IN_PROGRESS)
                           .order_by(items.c.updated_at))

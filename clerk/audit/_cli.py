@@ -15,6 +15,7 @@ import click
 
 from clerk._config import Settings, find_project_dir, load_settings
 from clerk._engine import ledger_path
+from clerk._ledger_config import ledger_settings
 from clerk.audit._export import ExportRefused, export_run
 from clerk.audit._prune import apply_prune, parse_age, plan_prune
 from clerk.audit._report import write_report
@@ -136,7 +137,8 @@ def prune_command(ctx: click.Context, older_than: str | None, dry_run: bool, for
             click.echo("[audit] retention_days = 0: runs are kept forever; nothing to prune")
             return
         age = retention
-    decisions = plan_prune(settings.recordings_dir, ledger_path(settings), age, force=force)
+    decisions = plan_prune(settings.recordings_dir, ledger_settings(settings).url or ledger_path(settings), age,
+                           force=force)
     if not dry_run:
         apply_prune(decisions)
     verb = "would delete" if dry_run else "deleted"

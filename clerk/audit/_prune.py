@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from clerk._errors import ConfigError
+from clerk._ledger import Ledger, LedgerError
 from clerk.audit._manifest import read_manifest
 from clerk.audit._runs import run_folders
 
@@ -40,9 +41,10 @@ def parse_age(text: str) -> dt.timedelta:
     return int(match.group(1)) * _UNITS[match.group(2)]
 
 
-def plan_prune(recordings_dir: Path, ledger_path: Path, older_than: dt.timedelta, *, force: bool = False,
+def plan_prune(recordings_dir: Path, ledger_path: Path | str, older_than: dt.timedelta, *, force: bool = False,
                now: dt.datetime | None = None) -> list[PruneDecision]:
-    """What pruning would do with every run older than ``older_than``; nothing is deleted."""
+    """What pruning would do with every run older than ``older_than``; nothing is deleted.
+    ``ledger_path`` is the SQLite ledger's file, or a shared ledger's URL."""
     cutoff = (now or dt.datetime.now(dt.UTC)) - older_than
     decisions = []
     for folder in run_folders(recordings_dir):
@@ -86,8 +88,10 @@ def _ended(manifest: dict[str, object], folder: Path) -> dt.datetime:
     return dt.datetime.fromtimestamp(folder.stat().st_mtime, dt.UTC)
 
 
-def _still_needed(ledger_path: Path, run_id: str) -> str:
+def _still_needed(ledger_path: Path | str, run_id: str) -> str:
     """Why the ledger still needs this run's evidence ("" when it does not)."""
+    if isinstance(ledger_path, str):
+        return _still_needed_by(ledger_path, run_id)
     if not ledger_path.is_file():
         return f"the ledger {ledger_path} is missing, so it cannot tell whether the run is resolved"
     db = sqlite3.connect(f"file:{ledger_path}?mode=ro", uri=True)
@@ -103,5 +107,24 @@ def _still_needed(ledger_path: Path, run_id: str) -> str:
         return "the ledger shows the run as still running (or interrupted, to be resumed)"
     if open_items:
         counts = ", ".join(f"{count} {state.replace('_', ' ')}" for state, count in sorted(open_items))
+        return f"unresolved: {counts} item(s) not yet rerun"
+    return ""
+
+
+def _still_needed_by(url: str, run_id: str) -> str:
+    """``_still_needed`` for a ledger reached by URL (the shared PostgreSQL one)."""
+    ledger = Ledger(url)
+    try:
+        try:
+            status: str | None = ledger.run(run_id).status
+        except LedgerError:
+            status = None
+        open_items = ledger.unresolved_items(run_id)
+    finally:
+        ledger.close()
+    if status == "running":
+        return "the ledger shows the run as still running (or interrupted, to be resumed)"
+    if open_items:
+        counts = ", ".join(f"{count} {state.replace('_', ' ')}" for state, count in sorted(open_items.items()))
         return f"unresolved: {counts} item(s) not yet rerun"
     return ""
