@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from loguru import logger
@@ -12,7 +12,7 @@ from clerk._config import Settings
 from clerk._errors import ConfigError
 from clerk._recording import Recording
 from clerk._secrets import Credentials
-from clerk._selectors import SelectorBook
+from clerk._selectors import SelectorBook, SelectorDrift
 from clerk.audit._settings import AuditSettings
 from clerk.audit._steps import CHECKPOINT, FAILURE, record_step
 from clerk.audit._trace import TRACES_DIR, ItemTracer
@@ -27,13 +27,15 @@ if TYPE_CHECKING:
 class RunContext:
     def __init__(self, *, settings: Settings, bot: str, run_id: str, recording: Recording,
                  apps: Mapping[str, App], credentials: Mapping[str, Credentials],
-                 dry_run: bool = False, params: Mapping[str, Any] | None = None) -> None:
+                 dry_run: bool = False, params: Mapping[str, Any] | None = None,
+                 on_drift: Callable[[SelectorDrift], None] | None = None) -> None:
         self.settings = settings
         self.bot = bot
         self.run_id = run_id
         self.recording = recording
         self.dry_run = dry_run
         self.params: Mapping[str, Any] = dict(params or {})
+        self._on_drift = on_drift
         self._tracer = ItemTracer(recording.folder / TRACES_DIR, AuditSettings.of(settings).traces)
         self._item_key = "run"
         self._apps = apps
@@ -71,7 +73,7 @@ class RunContext:
             web = None
             if self._apps[name].kind == "web":
                 web = WebPage(self._browser.new_page(), self._selector_books[name],
-                              self.settings.web.timeout.total_seconds() * 1000)
+                              self.settings.web.timeout.total_seconds() * 1000, on_drift=self._drifted)
                 self._tracer.attach(name, web)
             env = AppEnv(name=name, settings=self.settings.app(name), credentials=self._credentials.get(name), web=web,
                          selectors_dir=self.settings.selectors_dir)
@@ -80,6 +82,13 @@ class RunContext:
             self.log.info("logging in to {}", name)
             session.start()
         return session
+
+    def _drifted(self, drift: SelectorDrift) -> None:
+        """A selector's fallback was used: the run goes on, the trail and the summary say so."""
+        self.log.bind(event="selector_drift", app=drift.app, selector=drift.name, drifted=drift.drifted,
+                      matched=drift.matched).warning(drift.message)
+        if self._on_drift is not None:
+            self._on_drift(drift)
 
     def reset(self) -> None:
         """Bring every open application back to its home screen; restart one that is broken."""

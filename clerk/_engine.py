@@ -130,7 +130,8 @@ def run_bot(bot: Bot[Any], settings: Settings, options: RunOptions,
 
     def new_context() -> RunContext:
         return RunContext(settings=settings, bot=bot.name, run_id=run.id, recording=recording, apps=bot.apps,
-                          credentials=credentials, dry_run=options.dry_run, params=options.params)
+                          credentials=credentials, dry_run=options.dry_run, params=options.params,
+                          on_drift=lambda drift: report.drifts.append(drift.message))
 
     ctx: RunContext | None = None
     engine: _Engine | None = None

@@ -55,6 +55,11 @@ class RunReport:
     dry_run: bool = False
     stop_reason: str = ""
     results: list[ItemResult] = field(default_factory=list)
+    drifts: list[str] = field(default_factory=list)  # selectors whose fallback was used, as messages
+
+    @property
+    def drifted_selectors(self) -> list[str]:
+        return list(dict.fromkeys(self.drifts))
 
     @property
     def counts(self) -> Counter[str]:

@@ -7,15 +7,20 @@ A spec is a small mapping, validated when the file loads::
     ap.add.account:      {role: option, name_pattern: "^{account}--", within: ap.add.account_menu}
     rt.editor.body:      {css: body, frame: iframe.cke_wysiwyg_frame}
     login.password:      {css: "input[name=password]", sensitive: true}
+    form.submit:                                  # fallbacks, tried in order when the first finds nothing
+      - {role: button, name: Submit, exact: true}
+      - {css: "button[type=submit]"}
 
 ``{param}`` placeholders are filled at lookup; in ``name_pattern`` they are regex-escaped.
+When a fallback is used, the selector has drifted: clerk.web reports a SelectorDrift so someone
+fixes the file, and the run goes on.
 """
 
 from __future__ import annotations
 
 import re
 import string
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,14 +53,38 @@ class SelectorSpec:
                 found |= {f for _, f, _, _ in string.Formatter().parse(self.fields[key]) if f}
         return frozenset(found)
 
+    def describe(self) -> str:
+        """The spec as one line for people: ``css "#save"``, ``role button name "Save"``."""
+        return " ".join(f'{key} "{value}"' if isinstance(value, str) else f"{key} {value}"
+                        for key, value in self.fields.items() if key != "note")
+
+
+@dataclass(frozen=True, slots=True)
+class SelectorDrift:
+    """A logical name whose first spec found nothing while fallback number ``position`` matched."""
+
+    app: str
+    name: str
+    drifted: str  # the first spec, described
+    matched: str  # the fallback that was used, described
+    position: int  # 1 for the first fallback
+    file: str = ""  # the selector file to fix
+
+    @property
+    def message(self) -> str:
+        return (f"{self.app}: selector {self.name!r} drifted: {self.drifted} found nothing, "
+                f"fallback {self.position} ({self.matched}) was used; update {self.file or f'selectors/{self.app}.yaml'}")
+
 
 class SelectorBook:
     """The selectors of one application, resolved to Playwright locators by logical name."""
 
-    def __init__(self, app: str, specs: Mapping[str, SelectorSpec], path: Path) -> None:
+    def __init__(self, app: str, specs: Mapping[str, SelectorSpec | Sequence[SelectorSpec]], path: Path) -> None:
         self.app = app
         self.path = path
-        self._specs = dict(specs)
+        self._alternatives = {name: (spec,) if isinstance(spec, SelectorSpec) else tuple(spec)
+                              for name, spec in specs.items()}
+        self._specs = {name: alternatives[0] for name, alternatives in self._alternatives.items()}
 
     @classmethod
     def load(cls, selectors_dir: Path, app: str) -> SelectorBook:
@@ -65,11 +94,12 @@ class SelectorBook:
             ConfigError: the file is missing, is not YAML, or a spec is malformed.
         """
         path, entries = read_selector_file(selectors_dir, app)
-        specs = {name: _validate(app, path, name, spec) for name, spec in entries.items()}
-        for spec in specs.values():
-            parent = spec.fields.get("within")
-            if parent is not None and parent not in specs:
-                raise ConfigError(f"{path}: {spec.name}: 'within' names unknown selector {parent!r}")
+        specs = {name: _validate_entry(app, path, name, entry) for name, entry in entries.items()}
+        for alternatives in specs.values():
+            for spec in alternatives:
+                parent = spec.fields.get("within")
+                if parent is not None and parent not in specs:
+                    raise ConfigError(f"{path}: {spec.name}: 'within' names unknown selector {parent!r}")
         return cls(app, specs, path)
 
     def names(self) -> list[str]:
@@ -81,20 +111,36 @@ class SelectorBook:
         except KeyError:
             raise ConfigError(f"{self.app}: no selector named {name!r} in {self.path}") from None
 
+    def alternatives(self, name: str) -> tuple[SelectorSpec, ...]:
+        """The spec of ``name`` followed by its fallbacks, in the order they are tried."""
+        self.spec(name)
+        return self._alternatives[name]
+
     def sensitive_names(self) -> list[str]:
-        return [n for n, s in self._specs.items() if s.sensitive and not s.placeholders]
+        return [n for n, specs in self._alternatives.items()
+                if any(s.sensitive for s in specs) and not any(s.placeholders for s in specs)]
 
     def locator(self, page: Page, name: str, **params: Any) -> Locator:
-        """The strict Playwright locator for ``name``.
+        """The strict Playwright locator for ``name`` (its first spec; see ``locators``).
 
         Raises:
             ConfigError: ``name`` is unknown or a placeholder has no value.
         """
-        spec = self.spec(name)
-        fields = {k: _fill(self.app, name, k, v, params) for k, v in spec.fields.items()}
+        return self.locators(page, name, **params)[0]
+
+    def locators(self, page: Page, name: str, **params: Any) -> list[Locator]:
+        """One locator per spec of ``name``: the first, then its fallbacks in order.
+
+        Raises:
+            ConfigError: ``name`` is unknown or a placeholder has no value.
+        """
+        return [self._resolve(page, spec, params) for spec in self.alternatives(name)]
+
+    def _resolve(self, page: Page, spec: SelectorSpec, params: Mapping[str, Any]) -> Locator:
+        fields = {k: _fill(self.app, spec.name, k, v, params) for k, v in spec.fields.items()}
         scope: Page | Locator | FrameLocator = page
         if "within" in fields:
-            scope = self.locator(page, fields["within"], **params)
+            scope = any_of(self.locators(page, fields["within"], **params))
         if "frame" in fields:
             scope = scope.frame_locator(fields["frame"])
         return _strategy(scope, fields)
@@ -119,10 +165,17 @@ def read_selector_file(selectors_dir: Path, app: str) -> tuple[Path, dict[Any, A
     return path, entries
 
 
-def _validate(app: str, path: Path, name: Any, spec: Any) -> SelectorSpec:
-    where = f"{path}: {name}"
+def _validate_entry(app: str, path: Path, name: Any, entry: Any) -> tuple[SelectorSpec, ...]:
+    if isinstance(entry, list) and entry and isinstance(name, str):
+        return tuple(_validate(app, path, name, spec, position) for position, spec in enumerate(entry))
+    return (_validate(app, path, name, entry),)
+
+
+def _validate(app: str, path: Path, name: Any, spec: Any, position: int = 0) -> SelectorSpec:
+    where = f"{path}: {name}" + (f" (fallback {position})" if position else "")
     if not isinstance(name, str) or not isinstance(spec, dict):
-        raise ConfigError(f"{where}: each selector must be a name with a mapping of fields")
+        raise ConfigError(f"{where}: each selector must be a name with a mapping of fields, "
+                          "or a list of such mappings (the first, then its fallbacks in order)")
     unknown = set(spec) - set(_STRATEGIES) - set(_OPTIONS)
     if unknown:
         raise ConfigError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
@@ -145,6 +198,14 @@ def _fill(app: str, name: str, key: str, value: Any, params: Mapping[str, Any]) 
         return value.format_map(values)
     except KeyError as err:
         raise ConfigError(f"{app}: selector {name!r} needs a value for {{{err.args[0]}}}") from None
+
+
+def any_of(locators: list[Locator]) -> Locator:
+    """One locator for whatever any of ``locators`` matches."""
+    combined = locators[0]
+    for other in locators[1:]:
+        combined = combined.or_(other)
+    return combined
 
 
 def _strategy(scope: Page | Locator | FrameLocator, fields: Mapping[str, Any]) -> Locator:

@@ -56,6 +56,10 @@ def print_report(report: RunReport, console: Console | None = None) -> None:
     console.print(table)
     if report.stop_reason:
         console.print(f"[red]the run stopped early: {report.stop_reason}[/]", soft_wrap=True)
+    if report.drifted_selectors:
+        console.print("[yellow]selectors that drifted (a fallback matched; fix the selector file):[/]")
+        for drift in report.drifted_selectors:
+            console.print(f"  {drift}", soft_wrap=True, highlight=False, markup=False)
     console.print(f"results workbook: {report.output_path}", soft_wrap=True, highlight=False)
     console.print(f"recordings:       {report.recording_dir}", soft_wrap=True, highlight=False)
     console.print(f"outcome:          {report.outcome.value} (exit code {report.exit_code})", highlight=False)

@@ -55,7 +55,7 @@ def write_report(folder: Path, target: Path | None = None, *, images: ImageMode 
     errors = errors_by_item(events)
     body = "".join([
         _header(manifest, verification, folder),
-        "<main>", _items_table(items),
+        "<main>", _drift_section(events), _items_table(items),
         "<h2>Items, step by step</h2>",
         "".join(_item_section(item, errors.get(item["key"], []), verification, line_items, pictures)
                 for item in items),
@@ -124,6 +124,24 @@ def _header(manifest: dict[str, Any], verification: Verification, folder: Path) 
     title = f"{manifest.get('bot', '?')} run {manifest.get('run_id', folder.name)}"
     return (f"<header><h1>Audit report: {escape(title)}</h1>{banner}{notes}"
             f'<dl class="summary">{summary}</dl></header>')
+
+
+def _drift_section(events: list[dict[str, Any]]) -> str:
+    """Selectors whose first spec found nothing while a fallback did: the YAML needs fixing."""
+    seen: dict[tuple[str, ...], str] = {}
+    for event in events:
+        extra = event.get("record", {}).get("extra", {})
+        if extra.get("event") == "selector_drift":
+            key = tuple(str(extra.get(k, "")) for k in ("app", "selector", "drifted", "matched"))
+            seen.setdefault(key, str(extra.get("item", "")))
+    if not seen:
+        return ""
+    rows = "".join(f"<tr>{''.join(f'<td>{escape(v)}</td>' for v in key)}<td>{escape(item)}</td></tr>"
+                   for key, item in seen.items())
+    return ('<h2 id="selector-drift">Selectors that drifted</h2><p class="note">The first spec of these '
+            "names found nothing and a fallback was used: the run went on, but the selector file needs "
+            "fixing.</p><table class=drift><thead><tr><th>App</th><th>Selector</th><th>Found nothing</th>"
+            f"<th>Matched instead</th><th>First seen in</th></tr></thead><tbody>{rows}</tbody></table>")
 
 
 def _items_table(items: list[dict[str, Any]]) -> str:

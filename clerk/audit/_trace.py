@@ -233,9 +233,10 @@ def _free_name(folder: Path, app: str) -> Path:
 def _sensitive_selectors(web: WebPage) -> frozenset[str]:
     selectors = set()
     for name in web.selectors.sensitive_names():
-        selector = _selector_of(web.find(name))
-        if selector:
-            selectors.add(selector)
+        for locator in web.selectors.locators(web.page, name):  # a fallback is as secret as the first
+            selector = _selector_of(locator)
+            if selector:
+                selectors.add(selector)
     return frozenset(selectors)
 
 

@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from loguru import logger
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from clerk._errors import ApplicationError, ScreenNotReached, SelectorFailed
 from clerk._secrets import REDACTOR
-from clerk._selectors import SelectorBook
+from clerk._selectors import SelectorBook, SelectorDrift, any_of
 
 _STALE_MARK = "data-clerk-stale"
 _MARK_CHILDREN = (
@@ -47,18 +48,62 @@ class Cell:
     href: str | None
 
 
+DriftListener = Callable[[SelectorDrift], None]
+
+
+def log_drift(drift: SelectorDrift) -> None:
+    logger.bind(event="selector_drift", app=drift.app, selector=drift.name, drifted=drift.drifted,
+                matched=drift.matched).warning(drift.message)
+
+
 class WebPage:
-    def __init__(self, page: Page, selectors: SelectorBook, timeout_ms: float) -> None:
+    def __init__(self, page: Page, selectors: SelectorBook, timeout_ms: float,
+                 on_drift: DriftListener = log_drift) -> None:
         self.page = page
         self.selectors = selectors
         self.app = selectors.app
         self.timeout_ms = timeout_ms
         # Set by whoever traces this page: a context in which nothing is traced (clerk.audit._trace).
         self.untraced: Callable[[], AbstractContextManager[None]] | None = None
+        self.on_drift = on_drift
+        self._drifted: set[tuple[str, int]] = set()
 
     # ------------------------------------------------------------------ lookup
     def find(self, name: str, **params: Any) -> Locator:
-        return self.selectors.locator(self.page, name, **params)
+        """The locator of ``name``. A name with fallbacks waits until one of its specs matches,
+        then gives the first in file order that does (a fallback: reported as drift)."""
+        return self._pick(name, params, wait=True)
+
+    def _find_now(self, name: str, **params: Any) -> Locator:
+        """As ``find``, without waiting: for reads that must not wait (count, is_visible...)."""
+        return self._pick(name, params, wait=False)
+
+    def _pick(self, name: str, params: dict[str, Any], *, wait: bool) -> Locator:
+        locators = self.selectors.locators(self.page, name, **params)
+        if len(locators) == 1:
+            return locators[0]
+        if wait:
+            with self._translated(name):
+                any_of(locators).first.wait_for(state="attached", timeout=self.timeout_ms)
+        for position, locator in enumerate(locators):
+            if locator.count():
+                if position:
+                    self._drift(name, position)
+                return locator
+        return locators[0]
+
+    def _drift(self, name: str, position: int) -> None:
+        if (name, position) in self._drifted:
+            return
+        self._drifted.add((name, position))
+        specs = self.selectors.alternatives(name)
+        self.on_drift(SelectorDrift(app=self.app, name=name, drifted=specs[0].describe(),
+                                    matched=specs[position].describe(), position=position,
+                                    file=str(self.selectors.path)))
+
+    def _everything(self, name: str, **params: Any) -> Locator:
+        """Whatever any spec of ``name`` matches (a name with fallbacks: all of them)."""
+        return any_of(self.selectors.locators(self.page, name, **params))
 
     @contextmanager
     def _translated(self, name: str) -> Iterator[None]:
@@ -109,7 +154,8 @@ class WebPage:
         registered secret: a trace writes every call's arguments and result to disk as it happens."""
         if self.untraced is None:
             return nullcontext()
-        secret = (self.selectors.spec(name).sensitive or (value is not None and value in REDACTOR.values)
+        marked = any(spec.sensitive for spec in self.selectors.alternatives(name))
+        secret = (marked or (value is not None and value in REDACTOR.values)
                   or (input_field and locator.evaluate(_IS_PASSWORD) is True))
         return self.untraced() if secret else nullcontext()
 
@@ -133,7 +179,7 @@ class WebPage:
     def texts(self, name: str, **params: Any) -> list[str]:
         """Texts of every match (lists are the one place several matches are expected)."""
         with self._translated(name):
-            return [t.strip() for t in self.find(name, **params).all_inner_texts()]
+            return [t.strip() for t in self._find_now(name, **params).all_inner_texts()]
 
     def table(self, name: str, **params: Any) -> list[dict[str, Cell]]:
         """Read an HTML table as rows keyed by the header texts a person sees."""
@@ -143,26 +189,26 @@ class WebPage:
 
     def count(self, name: str, **params: Any) -> int:
         with self._translated(name):
-            return self.find(name, **params).count()
+            return self._find_now(name, **params).count()
 
     def is_visible(self, name: str, **params: Any) -> bool:
         with self._translated(name):
-            return self.find(name, **params).is_visible()
+            return self._find_now(name, **params).is_visible()
 
     # ------------------------------------------------------------------ waiting
     def wait(self, name: str, *, state: str = "visible", **params: Any) -> None:
         with self._translated(name):
-            self.find(name, **params).wait_for(state=state)  # type: ignore[arg-type]
+            found = self.find(name, **params) if state in ("visible", "attached") else self._find_now(name, **params)
+            found.wait_for(state=state)  # type: ignore[arg-type]
 
     def wait_any(self, *names: str) -> str:
         """Wait until one of several screens shows; return the name of the first visible one."""
-        combined = self.find(names[0])
-        for name in names[1:]:
-            combined = combined.or_(self.find(name))
+        combined = any_of([self._everything(name) for name in names])
         with self._translated(" or ".join(names)):
             combined.first.wait_for()
         for name in names:
-            if self.find(name).first.is_visible():
+            if self._everything(name).first.is_visible():
+                self._find_now(name)  # notes the drift of a fallback
                 return name
         raise ScreenNotReached(f"{self.app}: none of {', '.join(names)} stayed visible")
 
@@ -184,6 +230,6 @@ class WebPage:
     def screenshot(self, path: Path) -> None:
         """A full-page screenshot with password fields and sensitive selectors blacked out."""
         masks = [self.page.locator(_ALWAYS_MASKED)]
-        masks += [self.find(name) for name in self.selectors.sensitive_names()]
+        masks += [self._everything(name) for name in self.selectors.sensitive_names()]
         path.parent.mkdir(parents=True, exist_ok=True)
         self.page.screenshot(path=path, full_page=True, mask=masks, mask_color="#000000", animations="disabled")

@@ -232,3 +232,37 @@ def test_every_logical_name_used_by_the_bots_exists(checkout: Path) -> None:
     assert used, "found no web.<action>(\"name\") calls in bots/"
     unknown = {name: sorted(files) for name, files in used.items() if name not in known}
     assert not unknown, f"selector names used in bots/ but defined in no selectors/*.yaml: {unknown}"
+
+
+# ---------------------------------------------------------------------------- fallbacks
+FALLBACKS = """
+selectors:
+  form.save:
+    - {css: "button#save"}
+    - {role: button, name: Save, exact: true, note: "after the 2.3 redesign"}
+  form.token:
+    - {css: "#token"}
+    - {label: Token, sensitive: true}
+  form.row: {css: tr, within: form.save}
+"""
+
+
+def test_a_name_may_list_fallbacks_in_the_order_they_are_tried(tmp_path: Path) -> None:
+    book = load(tmp_path, FALLBACKS)
+    assert [s.describe() for s in book.alternatives("form.save")] == [
+        'css "button#save"', 'role "button" name "Save" exact True']
+    assert [l.path for l in book.locators(Recorder(), "form.save")] == [  # type: ignore[arg-type, attr-defined]
+        (("locator", "button#save"),), (("role", "button", "Save", True),)]
+    assert steps(book, "form.save") == (("locator", "button#save"),)  # the first spec comes first
+    assert book.sensitive_names() == ["form.token"]  # a sensitive fallback masks the name
+
+
+@pytest.mark.parametrize(
+    ("entry", "words"),
+    [("[]", "each selector must be a name with a mapping of fields"),
+     ("[{css: a}, {css: b, colour: red}]", "bad.one (fallback 1): unknown field(s) colour"),
+     ("[{css: a}, b]", "bad.one (fallback 1): each selector must be")],
+)
+def test_a_malformed_fallback_names_its_place(tmp_path: Path, entry: str, words: str) -> None:
+    with pytest.raises(ConfigError, match=re.escape(words)):
+        load(tmp_path, f"selectors:\n  bad.one: {entry}\n")
