@@ -93,7 +93,8 @@ class Desktop:
     def preflight(self, *running: str, **params: Any) -> None:
         """Check the display before any item: it is set, reachable, of the expected size,
         and shows the application's windows named in ``running``. A window that is not
-        shown is brought back by the configured start command, if there is one.
+        shown, and does not come back within the timeout, is brought back by the configured
+        start command, if there is one.
 
         Raises:
             ConfigError: no display is configured, or the screen has the wrong size.
@@ -115,6 +116,11 @@ class Desktop:
         if start is None:
             raise FatalError(f"{self.app} is not running on display {x.name}: no window matches {name!r} ({pattern}); "
                              f"start it, or set start_command in [apps.{self.app}] for clerk to start it")
+        try:  # a window that is only being replaced (a book reopening) comes back by itself
+            self.wait_window(name, **params)
+            return
+        except ScreenNotReached:
+            pass
         logger.warning("{}: no window matches {!r}; starting it with `{}`", self.app, name, " ".join(start.argv))
         start.run(self.app, x.name)
         try:

@@ -22,6 +22,8 @@ from loguru import logger
 
 from clerk._errors import ConfigError, FatalError
 
+_TITLE_WORDS = 1024  # 4 KiB: longer than any window title
+
 
 @contextlib.contextmanager
 def quiet_xlib() -> Iterator[None]:
@@ -115,8 +117,8 @@ class XDisplay:
                     continue
                 inner = [w for w in map(self._describe, child.query_tree().children) if w and w.title]
                 found += inner or [window]  # the titled client inside a window manager's frame, if any
-            except (xerror.BadWindow, xerror.BadDrawable, xerror.BadMatch):
-                continue  # closed while we looked
+            except (xerror.BadWindow, xerror.BadDrawable, xerror.BadMatch, xerror.BadValue):
+                continue  # closed (or retitled, BadValue) while we looked
         return found
 
     def _describe(self, window: Any) -> XWindow | None:
@@ -132,7 +134,8 @@ class XDisplay:
                        popup=bool(attributes.override_redirect))
 
     def _title(self, window: Any) -> str:
-        prop = window.get_full_property(self._net_wm_name, self._utf8)
+        # read in one request: in two, a title that shrinks in between is a BadValue
+        prop = window.get_full_property(self._net_wm_name, self._utf8, sizehint=_TITLE_WORDS)
         if prop is not None and prop.value:
             value = prop.value
             return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)

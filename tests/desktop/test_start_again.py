@@ -6,7 +6,9 @@ import datetime as dt
 import os
 import shlex
 import signal
+import subprocess
 import sys
+import threading
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -20,6 +22,7 @@ from clerk.desktop._launch import StartCommand
 from .conftest import TK_APP, WINDOW_AT
 
 pytestmark = pytest.mark.desktop
+GRACE = dt.timedelta(seconds=2)  # how long a gone window may take to come back by itself
 
 
 def _start_tk(folder: Path, title: str) -> StartCommand:
@@ -32,7 +35,7 @@ def _start_tk(folder: Path, title: str) -> StartCommand:
 
 def test_a_window_that_is_gone_is_started_again(tmp_path: Path, make_desktop: Callable[..., Desktop]) -> None:
     title = f"clerk-test-{uuid.uuid4().hex[:8]}"
-    desktop = make_desktop(tmp_path, title, start=_start_tk(tmp_path, title))
+    desktop = make_desktop(tmp_path, title, start=_start_tk(tmp_path, title), timeout=GRACE)
     pids: list[int] = []
     try:
         for _ in range(2):  # not running at first; then killed, as a crash would
@@ -47,6 +50,20 @@ def test_a_window_that_is_gone_is_started_again(tmp_path: Path, make_desktop: Ca
     assert len(set(pids)) == 2
 
 
+def test_a_window_that_comes_back_by_itself_is_not_started_twice(
+        tmp_path: Path, make_desktop: Callable[..., Desktop]) -> None:
+    title = f"clerk-test-{uuid.uuid4().hex[:8]}"
+    never = StartCommand(argv=("sh", "-c", "echo started twice; exit 3"), timeout=dt.timedelta(seconds=30), cwd=tmp_path)
+    desktop = make_desktop(tmp_path, title, start=never, timeout=dt.timedelta(seconds=30))
+    back = threading.Timer(0.5, subprocess.run, (_start_tk(tmp_path, title).argv,), {"cwd": tmp_path, "check": True})
+    back.start()  # the window is being replaced: it comes back on its own a moment later
+    try:
+        desktop.preflight("app")
+    finally:
+        back.join()
+        _kill_if_alive(int((tmp_path / "tk.pid").read_text()))
+
+
 def test_without_a_start_command_a_gone_window_stops_the_run(
         tmp_path: Path, make_desktop: Callable[..., Desktop]) -> None:
     desktop = make_desktop(tmp_path, f"clerk-test-{uuid.uuid4().hex[:8]}")
@@ -58,7 +75,7 @@ def test_a_start_command_that_fails_stops_the_run_with_its_output(
         tmp_path: Path, make_desktop: Callable[..., Desktop]) -> None:
     failing = StartCommand(argv=("sh", "-c", "echo cannot open the book >&2; exit 3"),
                            timeout=dt.timedelta(seconds=30), cwd=tmp_path)
-    desktop = make_desktop(tmp_path, f"clerk-test-{uuid.uuid4().hex[:8]}", start=failing)
+    desktop = make_desktop(tmp_path, f"clerk-test-{uuid.uuid4().hex[:8]}", start=failing, timeout=GRACE)
     with pytest.raises(FatalError, match=r"failed \(exit code 3\): cannot open the book"):
         desktop.preflight("app")
 
@@ -66,7 +83,7 @@ def test_a_start_command_that_fails_stops_the_run_with_its_output(
 def test_a_start_command_whose_window_never_comes_stops_the_run(
         tmp_path: Path, make_desktop: Callable[..., Desktop]) -> None:
     quiet = StartCommand(argv=("true",), timeout=dt.timedelta(seconds=1), cwd=tmp_path)
-    desktop = make_desktop(tmp_path, f"clerk-test-{uuid.uuid4().hex[:8]}", start=quiet)
+    desktop = make_desktop(tmp_path, f"clerk-test-{uuid.uuid4().hex[:8]}", start=quiet, timeout=GRACE)
     with pytest.raises(FatalError, match="was started, but no window matches 'app'"):
         desktop.preflight("app")
 

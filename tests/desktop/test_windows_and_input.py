@@ -120,3 +120,29 @@ def test_a_paste_the_window_never_takes_is_an_application_error(
             desktop.fill("app.entry", "Søn")
     finally:
         os.kill(tk_window.process.pid, signal.SIGCONT)
+
+
+RETITLING = """\
+import sys, tkinter as tk
+root = tk.Tk()
+titles = [sys.argv[1] + " " + "long " * 20, sys.argv[1]]
+def flip(n=0):
+    root.title(titles[n % 2])
+    root.after(1, flip, n + 1)
+root.geometry("200x80+500+500")
+flip()
+root.mainloop()
+"""
+
+
+def test_a_window_retitled_while_listed_is_read_whole(tmp_path: Path, make_desktop: Callable[..., Desktop]) -> None:
+    # a title read in two requests fails when it shrinks in between (X BadValue)
+    title = f"clerk-test-{uuid.uuid4().hex[:8]}"
+    process = subprocess.Popen([sys.executable, "-c", RETITLING, title])
+    try:
+        desktop = make_desktop(tmp_path, title)
+        seen = [w.title for _ in range(300) for w in desktop.windows() if w.title.startswith(title)]
+        assert seen and all(t == title or t == f"{title} {'long ' * 20}" for t in seen)
+    finally:
+        process.kill()
+        process.wait(timeout=10)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import subprocess
 import sys
 import time
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from Xlib import Xatom
 
 from bots.invoice_entry.gnucash_book import Bill, GnuCashBook
 from clerk._config import load_settings
@@ -106,10 +108,15 @@ def wait_for_title(display: str, part: str, process: subprocess.Popen[Any], time
 
 
 def gnucash_pid(display: str) -> int:
-    """The process id of the GnuCash that shows the main window."""
-    found = subprocess.run(["xdotool", "search", "--name", r" - GnuCash$", "getwindowpid"], capture_output=True,
-                           text=True, check=True, env={**os.environ, "DISPLAY": display})
-    return int(found.stdout.split()[0])
+    """The process id of the GnuCash that shows the book's main window (its _NET_WM_PID)."""
+    x = XDisplay(display)
+    try:
+        (main,) = [w for w in x.windows() if re.fullmatch(r"\*?acme\.gnucash - .+ - GnuCash", w.title)]
+        raw = x._display
+        window = raw.create_resource_object("window", main.id)
+        return int(window.get_full_property(raw.intern_atom("_NET_WM_PID"), Xatom.CARDINAL).value[0])
+    finally:
+        x.close()
 
 
 @pytest.fixture

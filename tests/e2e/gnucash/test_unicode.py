@@ -43,7 +43,7 @@ def test_text_outside_ascii_is_entered_exactly_while_gnucash_lags(
             wait_for_title(clerk_env["DISPLAY"], f"Edit Bill - {prefix}001", run)
             gnucash = gnucash_pid(clerk_env["DISPLAY"])
             os.kill(gnucash, signal.SIGSTOP)
-            resume = threading.Timer(1.5, os.kill, (gnucash, signal.SIGCONT))
+            resume = threading.Timer(4, os.kill, (gnucash, signal.SIGCONT))  # the rest of the bill waits
             resume.start()
             resume.join()
             run.wait(timeout=240)
