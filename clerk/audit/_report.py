@@ -13,11 +13,12 @@ import base64
 import io
 import json
 import os
+from collections.abc import Iterable
 from html import escape
 from pathlib import Path
 from typing import Any, Literal
 
-from clerk.audit._chain import EVENTS_FILE, read_events
+from clerk.audit._chain import EVENTS_FILE, EventLines, iter_events
 from clerk.audit._manifest import read_manifest
 from clerk.audit._report_page import page, status_badge
 from clerk.audit._steps import errors_by_item, steps_by_item
@@ -46,16 +47,16 @@ def write_report(folder: Path, target: Path | None = None, *, images: ImageMode 
     target = target or default_report_path(folder)
     manifest = read_manifest(folder)
     verification = verify_run(folder, allow_unsigned=allow_unsigned)
-    events = read_events(folder / EVENTS_FILE)
-    items = manifest.get("items") or _items_from_events(events)
+    events = folder / EVENTS_FILE  # read a line at a time, once per use: a run may hold millions
+    items = manifest.get("items") or _items_from_events(iter_events(events))
     shots = sum(len([s for s in item.get("steps", []) if s.get("shot")]) for item in items)
     embed = images == "embed" or (images == "auto" and shots * _THUMB_ESTIMATE <= EMBED_BUDGET)
     pictures = _Pictures(folder, link_base or target.parent, embed)
-    line_items = _items_of_lines(folder / EVENTS_FILE)
-    errors = errors_by_item(events)
+    line_items = _items_of_lines(events, {f.where for f in verification.findings})
+    errors = errors_by_item(iter_events(events))
     body = "".join([
         _header(manifest, verification, folder),
-        "<main>", _drift_section(events), _items_table(items),
+        "<main>", _drift_section(iter_events(events)), _items_table(items),
         "<h2>Items, step by step</h2>",
         "".join(_item_section(item, errors.get(item["key"], []), verification, line_items, pictures)
                 for item in items),
@@ -126,7 +127,7 @@ def _header(manifest: dict[str, Any], verification: Verification, folder: Path) 
             f'<dl class="summary">{summary}</dl></header>')
 
 
-def _drift_section(events: list[dict[str, Any]]) -> str:
+def _drift_section(events: Iterable[dict[str, Any]]) -> str:
     """Selectors whose first spec found nothing while a fallback did: the YAML needs fixing."""
     seen: dict[tuple[str, ...], str] = {}
     for event in events:
@@ -227,22 +228,25 @@ def _search_text(item: dict[str, Any]) -> str:
     return f"{item.get('reference') or ''} {item.get('message') or ''} {item.get('app_ref') or ''}".lower()
 
 
-def _items_from_events(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _items_from_events(events: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """An unsealed run has no item list yet: show its steps by item, outcome unknown."""
     return [{"key": key, "row": key.removeprefix("row-").lstrip("0"), "status": "unknown", "steps": steps,
              "traces": []} for key, steps in sorted(steps_by_item(events).items())]
 
 
-def _items_of_lines(path: Path) -> dict[str, str]:
-    """``events.jsonl:N`` -> the item that line N was logged for."""
+def _items_of_lines(path: Path, wanted: set[str]) -> dict[str, str]:
+    """``events.jsonl:N`` -> the item that line N was logged for, for the ``wanted`` lines."""
     found: dict[str, str] = {}
-    if not path.is_file():
+    if not path.is_file() or not any(where.startswith(f"{EVENTS_FILE}:") for where in wanted):
         return found
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(EventLines(path), start=1):
+        where = f"{EVENTS_FILE}:{number}"
+        if where not in wanted:
+            continue
         try:
             item = json.loads(line).get("record", {}).get("extra", {}).get("item")
         except (ValueError, AttributeError):
             continue
         if isinstance(item, str):
-            found[f"{EVENTS_FILE}:{number}"] = item
+            found[where] = item
     return found

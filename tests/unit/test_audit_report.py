@@ -41,6 +41,22 @@ def test_a_tampered_screenshot_is_flagged_in_the_report(tmp_path: Path) -> None:
     assert re.search(r'<details class="item" id="row-00003"[^>]*open>', html)
 
 
+def test_an_edited_event_is_shown_in_its_items_section(tmp_path: Path) -> None:
+    run = make_run(tmp_path, items=2, shots=1)
+    path = run.folder / "events.jsonl"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    number = next(n for n, line in enumerate(lines, 1) if '"item": "row-00003"' in line)
+    event = json.loads(lines[number - 1])
+    event["record"]["message"] = "the manager approved row 3"
+    lines[number - 1] = json.dumps(event)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    html = write_report(run.folder).read_text(encoding="utf-8")
+    section = html[html.index('<details class="item" id="row-00003"'):]
+    section = section[:section.index("</details>")]
+    assert f"events.jsonl:{number}: event edited" in section
+    assert "events.jsonl:" not in html[html.index('<details class="item" id="row-00002"'):].split("</details>")[0]
+
+
 def test_an_unsealed_run_still_shows_its_steps(tmp_path: Path) -> None:
     run = make_run(tmp_path, items=2, shots=1)
     path = run.folder / "run.json"
