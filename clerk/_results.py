@@ -55,8 +55,13 @@ def _cell(sheet: WriteOnlyWorksheet, value: object) -> object:
     "#N/A" as an error value, so an input cell could run when the results are opened (CWE-1236)."""
     if not isinstance(value, str):
         return value
-    # openpyxl refuses control characters; keep the row rather than fail the report
-    cell = WriteOnlyCell(sheet, "".join(ch if ch >= " " or ch in "\t\n\r" else "\ufffd" for ch in value))
+    # XML 1.0 cannot hold control characters, surrogates, U+FFFE or U+FFFF: a workbook with one
+    # does not open again. Keep the row and mark the character rather than fail the report.
+    cell = WriteOnlyCell(sheet, "".join(ch if _storable(ch) else "\ufffd" for ch in value))
     cell.data_type = "s"
     return cell
 
+
+
+def _storable(ch: str) -> bool:
+    return ch in "\t\n\r" or " " <= ch < "\ud800" or "\ue000" <= ch < "\ufffe" or ch >= "\U00010000"

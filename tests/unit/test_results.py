@@ -57,6 +57,13 @@ def test_the_original_columns_then_status_app_ref_message_and_screenshots(table,
     assert not list(out.parent.glob("*.tmp"))
 
 
+def test_characters_xml_cannot_hold_are_marked_and_the_workbook_opens_again(write_table, tmp_path: Path) -> None:
+    path = write_table("odd.csv", [HEADER, ["Acme", "INV-9", "1", "a\ufffeb\uffffc"]])
+    odd = read_table(path, COLUMNS, required=tuple(COLUMNS))
+    out = write_results(tmp_path / "odd.results.xlsx", odd, {}, "ledgersmb_id")
+    assert rows_of(out)[1][:4] == ("Acme", "INV-9", "1", "a\ufffdb\ufffdc")
+
+
 def test_dates_stay_dates(write_table, tmp_path: Path) -> None:
     path = write_table("dated.xlsx", [["Vendor", "Invoice Number", "Amount", "Date"],
                                       ["Acme", "INV-1", 1, dt.date(2026, 1, 5)]])
