@@ -85,6 +85,8 @@ class Bot(Generic[T]):
     ``ledger_name`` namespaces the bot's unique references in the ledger; two bots that
     enter the same items into different applications must use different names.
 
+    ``find`` and ``every_run_is_new``: see their notes below.
+
     ``max_workers`` caps the sessions that may work at once (``--workers N``); a bot whose
     application cannot run twice side by side (a desktop on one display) says 1, and why
     in ``max_workers_reason``. None: no limit.
@@ -99,8 +101,15 @@ class Bot(Generic[T]):
     apps: Mapping[str, App]
     schema: ItemSchema[T]
     reference: Callable[[T], str]
-    find: Callable[[RunContext, T], Found | None]
     enter: Callable[[RunContext, T], str]
+    find: Callable[[RunContext, T], Found | None] | None = None
+    """How to look an item up in the application. None: it cannot be looked up (a checkout, a
+    one-shot form). clerk then records each item in the ledger before and after its write and
+    never enters an item twice on its own: one whose write was interrupted is ``unconfirmed``
+    until a person checks it, and one entered outside clerk is not noticed."""
+    every_run_is_new: bool = False
+    """Each run is a new session of work (a daily form): references are unique within a run,
+    not forever, so a row done by an earlier run is entered again by the next."""
     preflight: Callable[[RunContext, Sequence[WorkItem[T]]], Iterable[Problem]] | None = None
     live_source: LiveSource | None = None
     file_source: FileSource | None = None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import shlex
 import shutil
 import threading
 from collections.abc import Callable, Iterable, Mapping
@@ -284,7 +285,11 @@ class _Engine:
     def _settled_by_file_or_ledger(self, item: WorkItem[Any]) -> bool:
         if not self._reject_if_invalid(item):
             return True
-        known = self.first.ledger.item(self.bot.ledger_key, item.reference or "")
+        known = self.first.ledger.item(self.bot.ledger_key, self.ledger_reference(item))
+        if known is not None and known.state is ItemState.UNCONFIRMED:  # a person has to look; never re-entered
+            since = "" if known.run_id == self.first.ctx.run_id else f"since clerk run {known.run_id}: "
+            self._record(self.first, item, ItemStatus.UNCONFIRMED, known.app_ref, f"{since}{known.message}")
+            return True
         if known is None or known.state not in (ItemState.DONE, ItemState.ALREADY_PRESENT):
             return False
         if known.run_id == self.first.ctx.run_id and known.state is ItemState.DONE:
@@ -313,6 +318,10 @@ class _Engine:
         app, worker, ctx = self.bot.main_app, self.first, self.first.ctx
         for item in todo:
             ctx.item_key = item.key
+            if self.bot.find is None:
+                self._record(worker, item, ItemStatus.READY, message=f"dry run: valid; would be entered in {app} "
+                             f"({app} cannot be searched: whether it is there already is not checked)")
+                continue
             try:
                 found = self.with_retries(worker, partial(self.bot.find, ctx, item.data), item.key)
             except BusinessError as err:  # find may already know the item will be refused
@@ -330,47 +339,63 @@ class _Engine:
                 self._record(worker, item, ItemStatus.READY, message=f"dry run: valid; would be entered in {app}")
 
     # ------------------------------------------------------------------ one item
+    def ledger_reference(self, item: WorkItem[Any]) -> str:
+        """The item's key in the ledger: its reference; within this run when every run is new."""
+        reference = item.reference or ""
+        return f"{self.first.ctx.run_id}/{reference}" if self.bot.every_run_is_new else reference
+
     def _work(self, worker: Worker, item: WorkItem[Any]) -> None:
         reference = item.reference or ""
         worker.ctx.item_key = item.key
         with logger.contextualize(item=item.key, reference=reference):
             try:
-                before = worker.ledger.claim(self.bot.ledger_key, reference, worker.ctx.run_id)
+                before = worker.ledger.claim(self.bot.ledger_key, self.ledger_reference(item), worker.ctx.run_id)
             except ItemLocked as err:
                 with self.lock:
                     self.entered_count -= 1
                 self._record(worker, item, ItemStatus.FAILED, message=str(err), by=worker.name)
                 return
             interrupted = before is not None and before.state is ItemState.IN_PROGRESS
+            if interrupted and self.bot.find is None:
+                assert before is not None
+                self._settle(worker, item, ItemStatus.UNCONFIRMED, None, self._unconfirmed(
+                    f"an earlier attempt (clerk run {before.run_id}) was interrupted while entering it", item))
+                return
             if interrupted:
                 logger.warning("an earlier attempt at {} was interrupted; checking the application first", reference)
+            write = _Write()
             try:
-                status, app_ref, message = self._attempt_item(worker, item, interrupted)
+                status, app_ref, message = self._attempt_item(worker, item, interrupted, write)
             except BusinessError as err:
                 worker.screens_unknown = True
                 where = f"column {item.column(err.column)!r}: " if err.column else ""
                 self._settle(worker, item, ItemStatus.INVALID, None, f"{where}{err}", error=err.code)
             except BotError as err:
-                self._fail(worker, item, err)
+                self._fail(worker, item, err, write)
                 if err.stops_run:
                     with self.lock:
                         self.report.stop_reason = self.report.stop_reason or f"{err.code}: {err}"
             except Exception as err:  # noqa: BLE001 - the catch-all release: record and go on
-                self._fail(worker, item, err)
+                self._fail(worker, item, err, write)
             else:
                 self._tally(failed=False)
                 self._settle(worker, item, status, app_ref, message)
 
-    def _attempt_item(self, worker: Worker, item: WorkItem[Any], interrupted: bool) -> tuple[ItemStatus, str, str]:
-        app, ctx = self.bot.main_app, worker.ctx
+    def _attempt_item(self, worker: Worker, item: WorkItem[Any], interrupted: bool,
+                      write: _Write) -> tuple[ItemStatus, str, str]:
+        app, ctx, find = self.bot.main_app, worker.ctx, self.bot.find
         entered = interrupted
 
         def attempt() -> tuple[ItemStatus, str, str]:
             nonlocal entered
+            if find is None and write.started:  # it failed part-way: entering it again might enter it twice
+                return ItemStatus.UNCONFIRMED, "", self._unconfirmed(f"entering it failed part-way ({write.error})", item)
             if worker.screens_unknown:
                 ctx.reset()
                 worker.screens_unknown = False
-            found = self.bot.find(ctx, item.data)
+            if find is None:
+                return self._enter_unsearchable(ctx, item, write)
+            found = find(ctx, item.data)
             if found is not None and entered:
                 return ItemStatus.DONE, found.app_ref, f"found in {app} after an interrupted attempt; not entered again"
             if found is not None:
@@ -381,9 +406,34 @@ class _Engine:
 
         return self.with_retries(worker, attempt, item.key)
 
-    def _fail(self, worker: Worker, item: WorkItem[Any], err: BaseException) -> None:
+    def _enter_unsearchable(self, ctx: RunContext, item: WorkItem[Any], write: _Write) -> tuple[ItemStatus, str, str]:
+        app = self.bot.main_app
+        write.started = True
+        try:
+            app_ref = self.bot.enter(ctx, item.data)
+        except BusinessError:
+            write.started = False  # the application refused it: nothing was written
+            raise
+        except Exception as err:
+            write.error = f"{getattr(err, 'code', type(err).__name__)}: {err}"
+            raise
+        return (ItemStatus.DONE, app_ref, f"entered in {app} and read back; {app} cannot be searched, "
+                "so an entry made there outside clerk would not have been noticed")
+
+    def _unconfirmed(self, why: str, item: WorkItem[Any]) -> str:
+        app, confirm = self.bot.main_app, f"clerk confirm {self.bot.name} {shlex.quote(self.ledger_reference(item))}"
+        return (f"{why}, and {app} cannot be searched, so clerk cannot tell whether it went in: "
+                f"check in {app} by hand; clerk will not enter it again on its own "
+                f"(then: {confirm} --entered, or --not-entered to have the next run enter it)")
+
+    def _fail(self, worker: Worker, item: WorkItem[Any], err: BaseException, write: _Write | None = None) -> None:
         worker.screens_unknown = True
         code = getattr(err, "code", type(err).__name__)
+        if self.bot.find is None and write is not None and write.started:
+            self._settle(worker, item, ItemStatus.UNCONFIRMED, None,
+                         self._unconfirmed(f"entering it failed part-way ({code}: {err})", item), error=code)
+            self._tally(failed=True, last=f"{code}: {err}")
+            return
         self._settle(worker, item, ItemStatus.FAILED, None, f"{code}: {err}", error=code)
         self._tally(failed=True, last=f"{code}: {err}")
 
@@ -426,7 +476,7 @@ class _Engine:
     def _settle(self, worker: Worker, item: WorkItem[Any], status: ItemStatus, app_ref: str | None, message: str,
                 error: str | None = None) -> None:
         state = ItemState(status.value)
-        worker.ledger.settle(self.bot.ledger_key, item.reference or "", worker.ctx.run_id, state,
+        worker.ledger.settle(self.bot.ledger_key, self.ledger_reference(item), worker.ctx.run_id, state,
                              app_ref=app_ref, message=REDACTOR.scrub(message), error=error)
         self._record(worker, item, status, app_ref, message, by=worker.name)
 
@@ -448,6 +498,14 @@ class _Engine:
     def _finish_all(self, items: Iterable[WorkItem[Any]], status: ItemStatus, message: str) -> None:
         for item in items:
             self._record(self.first, item, status, message=message)
+
+
+@dataclass(slots=True)
+class _Write:
+    """Whether the bot's ``enter`` was called for the item (and how it failed)."""
+
+    started: bool = False
+    error: str = ""
 
 
 def work_one(bot: Bot[Any], worker: Worker, item: WorkItem[Any]) -> tuple[ItemResult, str]:

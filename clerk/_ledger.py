@@ -6,7 +6,7 @@ clerk._ledger_db for the databases and clerk._ledger_lease for "is the holder al
 An item is identified by its bot and its unique reference (for invoices, vendor plus
 invoice number), across all runs. Its state moves only along these edges::
 
-    (new) ──claim──> in_progress ──settle──> done | already_present | failed | invalid
+    (new) ──claim──> in_progress ──settle──> done | already_present | failed | invalid | unconfirmed
     failed | invalid | pending ──claim──> in_progress      (a later run tries again)
     in_progress ──claim──> in_progress    only when the run that held it is dead
     done | already_present                terminal: never claimed again
@@ -59,10 +59,12 @@ class ItemState(StrEnum):
     ALREADY_PRESENT = "already_present"
     FAILED = "failed"
     INVALID = "invalid"
+    UNCONFIRMED = "unconfirmed"  # its write was interrupted and the app cannot be searched: a person checks
 
 
-TERMINAL = frozenset({ItemState.DONE, ItemState.ALREADY_PRESENT})
-SETTLED = frozenset({ItemState.DONE, ItemState.ALREADY_PRESENT, ItemState.FAILED, ItemState.INVALID})
+TERMINAL = frozenset({ItemState.DONE, ItemState.ALREADY_PRESENT, ItemState.UNCONFIRMED})
+SETTLED = frozenset({ItemState.DONE, ItemState.ALREADY_PRESENT, ItemState.FAILED, ItemState.INVALID,
+                     ItemState.UNCONFIRMED})
 
 
 class RunStatus(StrEnum):
@@ -319,6 +321,26 @@ class Ledger:
                 updated_at=_now()))
             self._history(db, bot, reference, run_id, ItemState.IN_PROGRESS, state, error or message)
 
+    def confirm(self, bot: str, reference: str, *, entered: bool, app_ref: str | None = None,
+                note: str = "") -> ItemState:
+        """A person checked an unconfirmed item in the application: it went in (done), or it did
+        not (failed, so the next run enters it). Returns the new state.
+
+        Raises:
+            IllegalTransition: the item is not unconfirmed.
+        """
+        state = ItemState.DONE if entered else ItemState.FAILED
+        with self._transaction() as db:
+            row = db.execute(sa.select(items).where(items.c.bot == bot, items.c.reference == reference)
+                             .with_for_update()).mappings().first()
+            if row is None or row["state"] != ItemState.UNCONFIRMED:
+                found = "not in the ledger" if row is None else str(row["state"])
+                raise IllegalTransition(f"{bot}/{reference} is {found}, not unconfirmed: nothing to confirm")
+            db.execute(items.update().where(items.c.bot == bot, items.c.reference == reference).values(
+                state=state, app_ref=sa.func.coalesce(app_ref, items.c.app_ref), message=note, updated_at=_now()))
+            self._history(db, bot, reference, row["run_id"], ItemState.UNCONFIRMED, state, note)
+        return state
+
     def history(self, bot: str, reference: str) -> list[tuple[str | None, str, str]]:
         rows = self._read(sa.select(item_history.c.from_state, item_history.c.to_state, item_history.c.run_id)
                           .where(item_history.c.bot == bot, item_history.c.reference == reference)
@@ -353,7 +375,7 @@ class Ledger:
     def unresolved_items(self, run_id: str) -> dict[str, int]:
         """How many of the items this run last held are still failed or in progress, by state."""
         rows = self._read(sa.select(items.c.state, sa.func.count().label("n")).where(
-            items.c.run_id == run_id, items.c.state.in_([ItemState.FAILED, ItemState.IN_PROGRESS]))
+            items.c.run_id == run_id, items.c.state.in_([ItemState.FAILED, ItemState.IN_PROGRESS, ItemState.UNCONFIRMED]))
             .group_by(items.c.state))
         return {str(r["state"]): int(r["n"]) for r in rows}
 

@@ -16,6 +16,7 @@ class ItemStatus(StrEnum):
     HELD = "held"  # valid, but not entered because the file has invalid rows
     PENDING = "pending"  # not reached: --limit, or the run stopped early
     READY = "ready"  # dry run: valid and would be entered
+    UNCONFIRMED = "unconfirmed"  # its write was interrupted and the app cannot be searched: check by hand
 
 
 class RunOutcome(StrEnum):
@@ -70,7 +71,7 @@ class RunReport:
         counts = self.counts
         if self.stop_reason:
             return RunOutcome.STOPPED
-        if counts[ItemStatus.FAILED]:
+        if counts[ItemStatus.FAILED] or counts[ItemStatus.UNCONFIRMED]:
             return RunOutcome.FAILED_ITEMS
         if counts[ItemStatus.INVALID] or counts[ItemStatus.HELD]:
             return RunOutcome.INVALID_ITEMS

@@ -25,6 +25,7 @@ from clerk._logging import configure_console
 from clerk._registry import available_bots, load_bot
 from clerk._secrets import REDACTOR
 from clerk.audit._cli import audit_group
+from clerk.botkit import COMMANDS as BOTKIT_COMMANDS
 from clerk.console import ProgressView, print_report
 from clerk.scheduler._cli import COMMANDS as SCHEDULER_COMMANDS
 
@@ -106,6 +107,8 @@ def worker_command(ctx: click.Context, concurrency: int) -> None:
 
 cli.add_command(audit_group)
 for _command in SCHEDULER_COMMANDS:  # schedule, status, runs
+    cli.add_command(_command)
+for _command in BOTKIT_COMMANDS:  # confirm, check, selectors, new
     cli.add_command(_command)
 
 

@@ -14,6 +14,7 @@ from clerk._outcome import ItemResult, ItemStatus, RunReport
 _STYLE = {
     ItemStatus.DONE: "green", ItemStatus.ALREADY_PRESENT: "cyan", ItemStatus.READY: "green",
     ItemStatus.INVALID: "yellow", ItemStatus.HELD: "yellow", ItemStatus.FAILED: "red", ItemStatus.PENDING: "dim",
+    ItemStatus.UNCONFIRMED: "magenta",
 }
 
 
@@ -37,7 +38,7 @@ class ProgressView:
 
     def advanced(self, result: ItemResult) -> None:
         self._progress.advance(self._task)
-        if result.status in (ItemStatus.INVALID, ItemStatus.FAILED):
+        if result.status in (ItemStatus.INVALID, ItemStatus.FAILED, ItemStatus.UNCONFIRMED):
             self._progress.console.print(f"[{_STYLE[result.status]}]row {result.row}: {result.status.value}: "
                                          f"{result.message}[/]", highlight=False, soft_wrap=True)
 

@@ -183,7 +183,7 @@ def _item_section(item: dict[str, Any], errors: list[dict[str, Any]], verificati
                      f'(open with <code>playwright show-trace</code>)</li>' for t in item.get("traces", []))
     check = ('<p class="muted">Verification: intact.</p>' if not findings else
              "<ul class=errors>" + "".join(f"<li>{escape(str(f))}</li>" for f in findings) + "</ul>")
-    opened = " open" if item["status"] == "failed" or findings else ""
+    opened = " open" if item["status"] in ("failed", "unconfirmed") or findings else ""
     return (f'<details class="item" id="{escape(key)}" data-status="{escape(item["status"])}" '
             f'data-search="{escape(_search_text(item))}"{opened}><summary>Row {item.get("row", "")} '
             f'{status_badge(item["status"])} {escape(str(item.get("reference") or ""))}'

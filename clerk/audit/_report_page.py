@@ -22,7 +22,7 @@ table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid var(--li
 text-align:left;vertical-align:top}th{background:var(--bg);position:sticky;top:0}
 .status{display:inline-block;padding:0 8px;border-radius:10px;font-size:12px;font-weight:600;background:#eaeef2}
 .s-done,.s-ready{background:#dafbe1;color:var(--ok)}.s-already_present{background:#ddf4ff;color:#0969da}
-.s-failed{background:#ffebe9;color:var(--bad)}.s-invalid,.s-held{background:#fff8c5;color:var(--warn)}
+.s-failed,.s-unconfirmed{background:#ffebe9;color:var(--bad)}.s-invalid,.s-held{background:#fff8c5;color:var(--warn)}
 details.item{border:1px solid var(--line);border-radius:6px;margin:8px 0;padding:0 12px}
 details.item>summary{cursor:pointer;padding:8px 0;font-weight:600}
 details.item[open]>summary{border-bottom:1px solid var(--line)}

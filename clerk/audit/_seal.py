@@ -93,7 +93,7 @@ def _settle_traces(folder: Path, statuses: dict[str, ItemStatus], policy: TraceP
         leftover.unlink()
     for item_folder in sorted(p for p in folder.iterdir() if p.is_dir()):
         status = statuses.get(item_folder.name)
-        keep = policy == "all" or status is ItemStatus.FAILED or status is None
+        keep = policy == "all" or status in (ItemStatus.FAILED, ItemStatus.UNCONFIRMED) or status is None
         if not keep:
             shutil.rmtree(item_folder)
             continue

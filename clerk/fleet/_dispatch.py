@@ -126,14 +126,14 @@ def _finished(engine: _Engine, fleet: FleetSettings, entry: _Sent) -> bool:
 def _from_ledger(engine: _Engine, item: WorkItem[Any], why: str) -> None:
     """The item's outcome as the ledger knows it; still in progress there means failed."""
     bot, ledger, run_id = engine.bot, engine.first.ledger, engine.first.ctx.run_id
-    known = ledger.item(bot.ledger_key, item.reference or "")
+    known = ledger.item(bot.ledger_key, engine.ledger_reference(item))
     if known is not None and known.run_id == run_id and known.state in SETTLED:
         result = ItemResult(row=item.row.number, reference=item.reference, status=ItemStatus(known.state.value),
                             app_ref=known.app_ref, message=known.message)
     else:
         message = f"no outcome from any worker ({why}); run the input again to finish it"
         if known is not None and known.run_id == run_id and known.state is ItemState.IN_PROGRESS:
-            ledger.settle(bot.ledger_key, item.reference or "", run_id, ItemState.FAILED, message=message,
+            ledger.settle(bot.ledger_key, engine.ledger_reference(item), run_id, ItemState.FAILED, message=message,
                           error="NO_OUTCOME")
         result = ItemResult(row=item.row.number, reference=item.reference, status=ItemStatus.FAILED, message=message)
     logger.bind(item=item.key).warning("row {}: {}", item.row.number, why)
