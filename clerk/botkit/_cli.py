@@ -8,7 +8,8 @@ import click
 
 from clerk._config import find_project_dir, load_settings
 from clerk._ledger_config import open_ledger
-from clerk._registry import load_bot
+from clerk._registry import available_bots, load_bot
+from clerk.botkit._check import check_bot
 
 
 def _project(ctx: click.Context) -> Path:
@@ -37,4 +38,27 @@ def confirm_command(ctx: click.Context, bot_name: str, reference: str, entered: 
     click.echo(f"{bot_name} {reference}: now {state.value}")
 
 
-COMMANDS = [confirm_command]
+@click.command("check")
+@click.argument("bot_name", metavar="[BOT]", required=False)
+@click.pass_context
+def check_command(ctx: click.Context, bot_name: str | None) -> None:
+    """Check a bot (default: every bot) before it runs, without touching any application: its
+    [apps.X] sections, credentials, selector files, and the selector names its code uses.
+    Exit code 2 when something is wrong."""
+    settings = load_settings(_project(ctx), {})
+    names = [bot_name] if bot_name else available_bots(settings.project_dir)
+    failed = False
+    for name in names:
+        bot = load_bot(name, settings.project_dir)
+        problems = check_bot(bot, settings)
+        failed = failed or bool(problems)
+        if problems:
+            click.secho(f"{name}: {len(problems)} problem(s)", fg="red")
+            for problem in problems:
+                click.echo(f"  {problem}")
+        else:
+            click.secho(f"{name}: ok ({', '.join(bot.apps)})", fg="green")
+    ctx.exit(2 if failed else 0)
+
+
+COMMANDS = [confirm_command, check_command]
