@@ -29,7 +29,7 @@ from clerk._crew import Dispenser, Worker, crew_names, work_together
 from clerk._errors import BotError, BusinessError, ConfigError
 from clerk._fields import DateWindow
 from clerk._items import Problem, WorkItem, parse_items
-from clerk._ledger import ItemLocked, ItemState, LedgerUnavailable, RunStatus
+from clerk._ledger import IllegalTransition, ItemLocked, ItemState, LedgerUnavailable, RunStatus
 from clerk._ledger_config import open_ledger
 from clerk._logging import RunLog
 from clerk._outcome import ItemResult, ItemStatus, RunReport
@@ -285,17 +285,20 @@ class _Engine:
     def _settled_by_file_or_ledger(self, item: WorkItem[Any]) -> bool:
         if not self._reject_if_invalid(item):
             return True
-        known = self.first.ledger.item(self.bot.ledger_key, self.ledger_reference(item))
+        return self._settled_by_ledger(self.first, item)
+
+    def _settled_by_ledger(self, worker: Worker, item: WorkItem[Any]) -> bool:
+        known = worker.ledger.item(self.bot.ledger_key, self.ledger_reference(item))
         if known is not None and known.state is ItemState.UNCONFIRMED:  # a person has to look; never re-entered
-            since = "" if known.run_id == self.first.ctx.run_id else f"since clerk run {known.run_id}: "
-            self._record(self.first, item, ItemStatus.UNCONFIRMED, known.app_ref, f"{since}{known.message}")
+            since = "" if known.run_id == worker.ctx.run_id else f"since clerk run {known.run_id}: "
+            self._record(worker, item, ItemStatus.UNCONFIRMED, known.app_ref, f"{since}{known.message}")
             return True
         if known is None or known.state not in (ItemState.DONE, ItemState.ALREADY_PRESENT):
             return False
-        if known.run_id == self.first.ctx.run_id and known.state is ItemState.DONE:
-            self._record(self.first, item, ItemStatus.DONE, known.app_ref, known.message)
+        if known.run_id == worker.ctx.run_id and known.state is ItemState.DONE:
+            self._record(worker, item, ItemStatus.DONE, known.app_ref, known.message)
         else:
-            self._record(self.first, item, ItemStatus.ALREADY_PRESENT, known.app_ref,
+            self._record(worker, item, ItemStatus.ALREADY_PRESENT, known.app_ref,
                          f"already {known.state.value.replace('_', ' ')} per clerk run {known.run_id}; not entered again")
         return True
 
@@ -354,6 +357,12 @@ class _Engine:
                 with self.lock:
                     self.entered_count -= 1
                 self._record(worker, item, ItemStatus.FAILED, message=str(err), by=worker.name)
+                return
+            except IllegalTransition:  # another run (another machine) settled it since this run started
+                with self.lock:
+                    self.entered_count -= 1
+                if not self._settled_by_ledger(worker, item):
+                    raise
                 return
             interrupted = before is not None and before.state is ItemState.IN_PROGRESS
             if interrupted and self.bot.find is None:

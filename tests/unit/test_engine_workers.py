@@ -173,3 +173,27 @@ def test_workers_share_the_sqlite_ledger_each_through_its_own_connection(tmp_pat
         assert all(setup.item("bot", f"{w}-{n}").state is ItemState.DONE for w in range(4) for n in range(30))
     finally:
         setup.close()
+
+
+def test_an_item_another_run_settled_after_this_run_started_is_already_present(
+    make_bot, fake_app, settings, lines
+) -> None:
+    """Two runs of one file at once: the other run finishes A-2 while this one works A-1."""
+
+    def other_run_enters_a2(ref: str) -> None:
+        if ref != "A-1":
+            return
+        ledger = Ledger(ledger_path(settings))
+        try:
+            other, _ = ledger.open_run("fake_entry", "other.xlsx", "other-sha", settings.recordings_dir)
+            ledger.claim("fake_entry", "A-2", other.id)
+            ledger.settle("fake_entry", "A-2", other.id, ItemState.DONE, app_ref="F-77")
+        finally:
+            ledger.close()
+
+    fake_app.on_enter = other_run_enters_a2
+    report = run(make_bot(), settings, lines(3), workers=1)
+    assert [(r.row, r.status.value) for r in report.results] == [(2, "done"), (3, "already_present"), (4, "done")]
+    assert report.results[1].app_ref == "F-77" and "per clerk run" in report.results[1].message
+    assert fake_app.entered() == ["A-1", "A-3"]
+    assert report.exit_code == 0

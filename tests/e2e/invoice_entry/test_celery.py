@@ -113,3 +113,30 @@ def test_a_worker_killed_after_post_leaves_its_item_to_another_worker_which_find
     assert all(item["worker"] and item["worker"] not in killed for item in manifest["items"])
     verified = clerk("audit", "verify", str(folder))
     assert verified.returncode == 0, verified.stdout + verified.stderr
+
+
+def test_the_same_file_started_twice_at_once_enters_each_invoice_once(
+    clerk: ClerkRunner, fleet: Fleet, prefix: str, tmp_path: Path  # noqa: F811
+) -> None:
+    fleet.start()
+    fleet.start()
+    path = workbook(tmp_path, prefix, 4)
+    runs = [clerk.start("run", "invoice_entry", "--input", str(path), "--on", "celery",
+                        "--output", str(tmp_path / f"results-{n}.xlsx"), log=tmp_path / f"run-{n}.log")
+            for n in (1, 2)]
+    for process in runs:
+        process.wait(timeout=900)
+    logs = "\n".join((tmp_path / f"run-{n}.log").read_text() for n in (1, 2))
+    assert {process.returncode for process in runs} <= {0, 3}, logs  # 3: an item the other run held then
+    numbers = [f"{prefix}{n:03d}" for n in range(1, 5)]
+    assert [r.invnumber for r in ap_rows(prefix)] == numbers, logs  # never twice
+    both = [read_results(tmp_path / f"results-{n}.xlsx") for n in (1, 2)]
+    for first, second in zip(*both, strict=True):
+        assert sorted([first["status"], second["status"]]) in (
+            ["already_present", "done"], ["done", "failed"]), (first, second)
+        if "failed" in (first["status"], second["status"]):
+            assert "is being worked by run" in str(first["message"]) + str(second["message"])
+    rerun = clerk("run", "invoice_entry", "--input", str(path), "--on", "celery")
+    assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+    assert [r["status"] for r in read_results(tmp_path / "invoices.results.xlsx")] == ["already_present"] * 4
+    assert [r.invnumber for r in ap_rows(prefix)] == numbers
