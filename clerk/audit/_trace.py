@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import uuid
 import zipfile
 from collections.abc import Iterator
@@ -46,26 +47,36 @@ TRACE_SUFFIX = "-trace.zip"
 SCRATCH_DIR = ".playwright"  # in the run's folder: Playwright's artifacts while a browser runs
 
 
+def scratch_name() -> str:
+    """``<pid>-<random>-<host>``: whose browser the folder belongs to, for clear_scratch."""
+    return f"{os.getpid()}-{uuid.uuid4().hex[:8]}-{socket.gethostname()}"
+
+
 def clear_scratch(run_folder: Path, *, all_of_it: bool = False) -> None:
-    """Remove the scratch folders of browsers whose process is gone (a killed run), or all."""
+    """Remove the scratch folders of this host's browsers whose process is gone (a killed
+    run), or all of them (the run is being sealed)."""
     root = run_folder / SCRATCH_DIR
     if not root.is_dir():
         return
     for folder in root.iterdir():
-        if all_of_it or not _process_alive(folder.name.partition("-")[0]):
+        if all_of_it or _left_by_a_dead_process(folder.name):
             shutil.rmtree(folder, ignore_errors=True)
     if not any(root.iterdir()):
         root.rmdir()
 
 
-def _process_alive(pid: str) -> bool:
+def _left_by_a_dead_process(name: str) -> bool:
+    pid, _, rest = name.partition("-")
+    host = rest.partition("-")[2]
+    if host != socket.gethostname():
+        return False  # another machine's process: only that machine can tell, and the seal clears it
     try:
         os.kill(int(pid), 0)
     except (ValueError, ProcessLookupError):
-        return False
-    except PermissionError:
         return True
-    return True
+    except PermissionError:
+        return False
+    return False
 
 
 @dataclass(slots=True)
@@ -98,7 +109,7 @@ class ItemTracer:
 
     def __post_init__(self) -> None:
         clear_scratch(self.folder.parent)  # what the browsers of a killed run left, when it is resumed
-        self.scratch = self.folder.parent / SCRATCH_DIR / f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        self.scratch = self.folder.parent / SCRATCH_DIR / scratch_name()
 
     def attach(self, app: str, web: WebPage) -> None:
         if self.policy == "off":

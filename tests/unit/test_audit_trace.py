@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import zipfile
@@ -93,13 +94,16 @@ def _dead_pid() -> int:
 
 def test_a_resumed_run_clears_what_the_killed_runs_browser_left(tmp_path: Path) -> None:
     run = tmp_path / "recordings" / "invoice_entry" / "20260101-120000-abcdef"
-    killed = run / ".playwright" / f"{_dead_pid()}-1a2b3c4d"
+    host = socket.gethostname()
+    killed = run / ".playwright" / f"{_dead_pid()}-1a2b3c4d-{host}"
     (killed / "pieces").mkdir(parents=True)
     (killed / "0f1e-chunk1.trace").write_text('{"type":"before","method":"fill"}\n')
-    alive = run / ".playwright" / f"{os.getpid()}-9f8e7d6c"  # another worker of this very process
+    alive = run / ".playwright" / f"{os.getpid()}-9f8e7d6c-{host}"  # another worker of this very process
+    elsewhere = run / ".playwright" / f"{_dead_pid()}-5a6b7c8d-another-host.example"  # only it can tell
     alive.mkdir()
+    elsewhere.mkdir()
     tracer = ItemTracer(run / "traces", "failed")
-    assert not killed.exists() and alive.is_dir()
+    assert not killed.exists() and alive.is_dir() and elsewhere.is_dir()
     assert tracer.scratch.parent == run / ".playwright" and tracer.scratch.name.startswith(f"{os.getpid()}-")
     tracer.scratch.mkdir()
     tracer.dispose()
@@ -108,7 +112,7 @@ def test_a_resumed_run_clears_what_the_killed_runs_browser_left(tmp_path: Path) 
 
 def test_sealing_removes_every_scratch_folder(tmp_path: Path) -> None:
     run = make_run(tmp_path)
-    scratch = run.folder / ".playwright" / f"{os.getpid()}-00000000"
+    scratch = run.folder / ".playwright" / f"{os.getpid()}-00000000-{socket.gethostname()}"
     scratch.mkdir(parents=True)
     (scratch / "c9be-chunk1.trace").write_text("{}\n")
     assert seal_run(Recording(run.folder), run.report, run.settings)
