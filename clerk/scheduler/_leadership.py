@@ -19,6 +19,7 @@ import datetime as dt
 import os
 import socket
 import threading
+import zlib
 from collections.abc import Callable
 from types import TracebackType
 from typing import Self
@@ -29,7 +30,6 @@ from loguru import logger
 from clerk._ledger_config import LedgerSettings
 from clerk._ledger_db import create_ledger_engine, parse_url
 
-LOCK_KEY = 0x636C6B02  # pg_advisory_lock key of "the scheduler" (fits 32 bits: pg_locks shows it as objid)
 DEFAULT_POLL = dt.timedelta(seconds=5)
 _CLIENT_KEEPALIVES = {"keepalives": 1, "keepalives_idle": 5, "keepalives_interval": 2, "keepalives_count": 2,
                       "tcp_user_timeout": 9000}  # a dead server is noticed within ~10 s
@@ -41,6 +41,14 @@ _HOLDER = sa.text(
     " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())")
 
 
+def lock_key(db: sa.Connection) -> int:
+    """The advisory lock key of the scheduler of the ledger in this session's schema: one
+    scheduler per ledger, even when several ledgers share a database. 32 bits, so pg_locks
+    shows it whole as ``objid``."""
+    schema = db.execute(sa.text("SELECT current_schema()")).scalar()
+    return zlib.crc32(f"clerk scheduler {schema}".encode())
+
+
 def runner_name() -> str:
     return f"clerk runner pid {os.getpid()} on {socket.gethostname()}"
 
@@ -50,7 +58,7 @@ def scheduler_holder(ledger: LedgerSettings) -> str | None:
     engine = create_ledger_engine(parse_url(ledger.url))
     try:
         with engine.connect() as db:
-            return db.execute(_HOLDER, {"key": LOCK_KEY}).scalar()
+            return db.execute(_HOLDER, {"key": lock_key(db)}).scalar()
     finally:
         engine.dispose()
 
@@ -91,7 +99,7 @@ class SchedulerLeadership:
     def holder(self) -> str | None:
         """The application name of the runner that schedules now, if any."""
         with self._engine.connect() as db:
-            result: str | None = db.execute(_HOLDER, {"key": LOCK_KEY}).scalar()
+            result: str | None = db.execute(_HOLDER, {"key": lock_key(db)}).scalar()
             return result
 
     def wait_until_leader(self) -> None:
@@ -112,7 +120,8 @@ class SchedulerLeadership:
         try:
             for statement in _SERVER_KEEPALIVES:
                 session.execute(sa.text(statement))
-            if session.execute(sa.text("SELECT pg_try_advisory_lock(:key)"), {"key": LOCK_KEY}).scalar():
+            key = lock_key(session)
+            if session.execute(sa.text("SELECT pg_try_advisory_lock(:key)"), {"key": key}).scalar():
                 self._session = session
                 return True
         except sa.exc.SQLAlchemyError as err:

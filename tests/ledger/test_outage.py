@@ -93,8 +93,10 @@ def test_a_run_whose_ledger_goes_away_mid_item_stops_sealed_and_a_rerun_enters_n
     verification = verify_run(first, allow_unsigned=True)
     assert verification.intact and verification.files > 0, verification.findings
     relay.restore()
-    with create_ledger_engine(parse_url(pg_url)).begin() as db:  # the stopped run's process has ended, as a CLI's would
+    admin = create_ledger_engine(parse_url(pg_url))
+    with admin.begin() as db:  # the stopped run's process has ended, as a CLI's would
         db.execute(sa.text("UPDATE runs SET pid = :pid"), {"pid": dead_pid})
+    admin.dispose()
     report = run_bot(bot, settings, RunOptions(input_path=path))
     assert report.resumed and [(r.row, r.status.value) for r in report.results] == [(2, "done"), (3, "done")]
     assert "found in fake after an interrupted attempt; not entered again" in report.results[0].message

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from clerk._ledger_config import LedgerSettings
 from clerk._ledger_db import create_ledger_engine, parse_url
-from clerk.scheduler._leadership import LOCK_KEY, SchedulerLeadership, runner_name, scheduler_holder
+from clerk.scheduler._leadership import SchedulerLeadership, lock_key, runner_name, scheduler_holder
 
 POLL = dt.timedelta(seconds=1)
 
@@ -45,10 +45,17 @@ def test_a_leader_whose_session_ends_is_told_and_the_lock_is_free(pg_url: str) -
         try:
             with admin.begin() as db:  # what a restart of PostgreSQL, or a cut network, does to the session
                 db.execute(sa.text("SELECT pg_terminate_backend(l.pid) FROM pg_locks l WHERE l.locktype = 'advisory'"
-                                   " AND l.objid = :key AND l.granted"), {"key": LOCK_KEY})
+                                   " AND l.objid = :key AND l.granted"), {"key": lock_key(db)})
         finally:
             admin.dispose()
         assert told.wait(60), "the leader never noticed its session was gone"
         assert lost[0].startswith("lost the scheduler lock")
         with SchedulerLeadership(shared(pg_url), on_lost=print, poll=POLL) as successor:
             assert successor._try_lock()
+
+
+def test_ledgers_in_two_schemas_of_one_database_each_have_their_scheduler(pg_url: str) -> None:
+    other = pg_url.replace("search_path%3D", "search_path%3Dother_")  # a schema that need not exist
+    with SchedulerLeadership(shared(pg_url), on_lost=print, poll=POLL) as here, \
+            SchedulerLeadership(shared(other), on_lost=print, poll=POLL) as there:
+        assert here._try_lock() and there._try_lock()
