@@ -14,20 +14,22 @@ from __future__ import annotations
 import signal
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from clerk._config import find_project_dir, load_settings
-from clerk._engine import RunOptions, StopFlag, run_bot
 from clerk._errors import BotError
-from clerk._logging import configure_console
-from clerk._registry import available_bots, load_bot
 from clerk._secrets import REDACTOR
 from clerk.audit._cli import audit_group
 from clerk.botkit import COMMANDS as BOTKIT_COMMANDS
-from clerk.console import ProgressView, print_report
 from clerk.scheduler._cli import COMMANDS as SCHEDULER_COMMANDS
+
+if TYPE_CHECKING:
+    from clerk._engine import StopFlag
+
+# Each command imports the modules it runs (the engine, Playwright, the ledger, rich) when
+# it runs, so that `clerk --help` loads none and `clerk run` no scheduler (tests/unit/test_cli_imports.py).
 
 
 @click.group()
@@ -37,6 +39,8 @@ from clerk.scheduler._cli import COMMANDS as SCHEDULER_COMMANDS
 @click.pass_context
 def cli(ctx: click.Context, project: Path | None, verbose: bool) -> None:
     """clerk runs back-office bots against legacy applications, with evidence for every step."""
+    from clerk._logging import configure_console
+
     configure_console("DEBUG" if verbose else "ERROR")
     ctx.obj = {"project": project}
 
@@ -66,6 +70,10 @@ def run_command(ctx: click.Context, bot_name: str, input_path: Path, output_path
                 slowmo: int | None, dry_run: bool, limit: int | None, skip_invalid: bool, queue: str | None,
                 target: str | None, workers: int, executor: str) -> None:
     """Run BOT once over an input file and write a results workbook."""
+    from clerk._engine import RunOptions, StopFlag, run_bot
+    from clerk._registry import load_bot
+    from clerk.console import ProgressView, print_report
+
     overrides: dict[str, Any] = {"web.headless": False if headed else None, "web.slowmo_ms": slowmo}
     settings = load_settings(ctx.obj["project"] or find_project_dir(), overrides)
     bot = load_bot(bot_name, settings.project_dir, target or settings.bot(bot_name).get("target"))
@@ -84,6 +92,8 @@ def run_command(ctx: click.Context, bot_name: str, input_path: Path, output_path
 @click.pass_context
 def bots_command(ctx: click.Context) -> None:
     """List the bots of this project."""
+    from clerk._registry import available_bots, load_bot
+
     project = ctx.obj["project"] or find_project_dir()
     for name in available_bots(project):
         bot = load_bot(name, project)
@@ -96,6 +106,7 @@ def bots_command(ctx: click.Context) -> None:
 @click.pass_context
 def worker_command(ctx: click.Context, concurrency: int) -> None:
     """Start a Celery worker that enters the items of `clerk run BOT --on celery` runs."""
+    from clerk._logging import configure_console
     from clerk.fleet import load_fleet_settings
     from clerk.fleet._worker import run_worker
 

@@ -9,19 +9,15 @@ from __future__ import annotations
 import tempfile
 import zipfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from clerk._config import Settings, find_project_dir, load_settings
-from clerk._engine import ledger_path
-from clerk._ledger_config import ledger_settings
-from clerk.audit._export import ExportRefused, export_run
-from clerk.audit._prune import apply_prune, parse_age, plan_prune
-from clerk.audit._report import write_report
 from clerk.audit._runs import opened
-from clerk.audit._settings import AuditSettings
-from clerk.audit._verify import Verification, verify_run
+
+if TYPE_CHECKING:  # each command imports what it uses, so that `clerk --help` and `clerk run` do not
+    from clerk.audit._verify import Verification
 
 
 def _settings(ctx: click.Context) -> Settings:
@@ -58,6 +54,8 @@ def verify_command(ctx: click.Context, run: str, require_signature: bool, allow_
     """
     if require_signature and allow_unsigned:
         raise click.UsageError("--require-signature and --allow-unsigned contradict each other: give one")
+    from clerk.audit._verify import verify_run
+
     with opened(run, _recordings_dir(ctx, run)) as found:
         result = verify_run(found.folder, require_signature=require_signature, allow_unsigned=allow_unsigned)
         _print_verification(run, result)
@@ -90,6 +88,8 @@ def _print_verification(label: str, result: Verification) -> None:
 @click.pass_context
 def report_command(ctx: click.Context, run: str, output: Path | None, images: Any, allow_unsigned: bool) -> None:
     """Write one offline HTML page to review RUN: summary, items, steps with screenshots."""
+    from clerk.audit._report import write_report
+
     if Path(run).is_file() and zipfile.is_zipfile(run):
         raise click.UsageError("unzip the export first: its report is inside, beside the run folder")
     with opened(run, _recordings_dir(ctx, run)) as found:
@@ -106,6 +106,9 @@ def report_command(ctx: click.Context, run: str, output: Path | None, images: An
 @click.pass_context
 def export_command(ctx: click.Context, run: str, output: Path | None, report: bool, allow_unsigned: bool) -> None:
     """Zip RUN for an auditor, who checks it anywhere with `clerk audit verify ZIP`."""
+    from clerk.audit._export import ExportRefused, export_run
+    from clerk.audit._report import write_report
+
     with opened(run, _recordings_dir(ctx, run)) as found, tempfile.TemporaryDirectory() as tmp:
         folder = found.folder
         page = (write_report(folder, Path(tmp) / f"{folder.name}.report.html", link_base=folder.parent,
@@ -128,6 +131,11 @@ def export_command(ctx: click.Context, run: str, output: Path | None, report: bo
 @click.pass_context
 def prune_command(ctx: click.Context, older_than: str | None, dry_run: bool, force: bool) -> None:
     """Delete old runs by the retention policy; unresolved runs stay unless --force."""
+    from clerk._engine import ledger_path
+    from clerk._ledger_config import ledger_settings
+    from clerk.audit._prune import apply_prune, parse_age, plan_prune
+    from clerk.audit._settings import AuditSettings
+
     settings = _settings(ctx)
     if older_than is not None:
         age = parse_age(older_than)

@@ -7,9 +7,6 @@ from pathlib import Path
 import click
 
 from clerk._config import find_project_dir, load_settings
-from clerk._ledger_config import open_ledger
-from clerk._registry import available_bots, load_bot
-from clerk.botkit._check import check_bot
 
 
 def _project(ctx: click.Context) -> Path:
@@ -27,6 +24,9 @@ def confirm_command(ctx: click.Context, bot_name: str, reference: str, entered: 
     """Settle an unconfirmed item (its write was interrupted and the application cannot be
     searched) after checking it by hand: --entered makes it done; --not-entered lets the next
     run enter it."""
+    from clerk._ledger_config import open_ledger
+    from clerk._registry import load_bot
+
     settings = load_settings(_project(ctx), {})
     bot = load_bot(bot_name, settings.project_dir)
     ledger = open_ledger(settings)
@@ -45,6 +45,9 @@ def check_command(ctx: click.Context, bot_name: str | None) -> None:
     """Check a bot (default: every bot) before it runs, without touching any application: its
     [apps.X] sections, credentials, selector files, and the selector names its code uses.
     Exit code 2 when something is wrong."""
+    from clerk._registry import available_bots, load_bot
+    from clerk.botkit._check import check_bot
+
     settings = load_settings(_project(ctx), {})
     names = [bot_name] if bot_name else available_bots(settings.project_dir)
     failed = False

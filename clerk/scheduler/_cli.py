@@ -5,15 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from clerk._config import Settings, find_project_dir, load_settings
-from clerk._engine import ledger_path
 from clerk._errors import ConfigError
-from clerk._ledger import Ledger
-from clerk._ledger_config import ledger_exists, open_ledger
-from clerk.scheduler._spec import Schedule, default_schedule_path, load_schedule
+
+if TYPE_CHECKING:  # the ledger (SQLAlchemy) and the schedule are imported by the commands that use them
+    from clerk._ledger import Ledger
+    from clerk.scheduler._spec import Schedule
 
 _SCHEDULE_OPTION = click.option(
     "--schedule", "schedule_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -44,6 +45,7 @@ def status_command(ctx: click.Context, schedule_path: Path | None, show_fleet: b
     """Each job: its next fire time, whether it is running, and its last run's outcome and rows;
     with Celery, each worker (host, pid, current item, last seen) and the queue depth."""
     from clerk.fleet import load_fleet_settings
+    from clerk.scheduler._spec import default_schedule_path, load_schedule
     from clerk.scheduler._status import print_view, status_view
 
     settings = _settings(ctx)
@@ -87,6 +89,9 @@ def runs_show_command(ctx: click.Context, run_id: str) -> None:
 
 @contextmanager
 def _ledger(settings: Settings) -> Iterator[Ledger]:
+    from clerk._engine import ledger_path
+    from clerk._ledger_config import ledger_exists, open_ledger
+
     if not ledger_exists(settings):
         raise ConfigError(f"no ledger at {ledger_path(settings)}: nothing has run with this data directory yet")
     ledger = open_ledger(settings)
