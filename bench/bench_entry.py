@@ -1,18 +1,24 @@
 """What clerk's guarantees cost per invoice, against the real sandbox LedgerSMB, in one run.
 
-    . sandbox/credentials.sh && .venv/bin/python bench/bench_entry.py [N]
+    . sandbox/credentials.sh && .venv/bin/python bench/bench_entry.py [N] [ROUNDS] [WAY...]
 
-Three ways to post N invoices:
+Ways to post N invoices (all by default), each logging in once:
 - bare: a plain Playwright script that logs in once and posts each invoice, checking
   nothing (no lookup before, no read-back, no screenshots, no ledger);
-- clerk: `run_bot` with everything on (preflight, lookup, read-back, screenshots, ledger);
-- clerk, screenshots only on failure.
-The ratios clerk/bare are the figures to watch; absolute seconds vary with the machine.
+- clerk: `run_bot` with everything on (preflight, lookup, read-back, screenshots on every
+  step, traces for failed items, ledger) -- the default configuration;
+- no-shots: clerk with screenshots only on failure;
+- no-traces: clerk with `audit.traces = "off"`;
+- bare-evidence: the bare loop with clerk's screenshot at each of clerk's steps.
+The ways run interleaved (A B C A B C ...) for ROUNDS rounds, so that a machine busy with
+other work slows each alike; the table shows each way's median and its ratio to bare.
+The ratios are the figures to watch; absolute seconds vary with the machine.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import statistics
 import os
 import re
 import sys
@@ -72,7 +78,7 @@ def bare(rows: list[list[object]]) -> float:
     return time.perf_counter() - started
 
 
-def with_clerk(rows: list[list[object]], folder: Path, screenshots: str) -> float:
+def with_clerk(rows: list[list[object]], folder: Path, screenshots: str = "on", traces: str = "failed") -> float:
     path = folder / f"{uuid.uuid4().hex}.xlsx"
     workbook = Workbook()
     workbook.active.append(["Vendor", "Invoice Number", "Invoice Date", "Due Date", "Amount", "Account", "Description"])
@@ -80,7 +86,7 @@ def with_clerk(rows: list[list[object]], folder: Path, screenshots: str) -> floa
         workbook.active.append(row)
     workbook.save(path)
     settings = load_settings(None, {"clerk.data_dir": str(folder / "var"), "clerk.recordings_dir": str(folder / "rec"),
-                                    "run.screenshots": screenshots})
+                                    "run.screenshots": screenshots, "audit.traces": traces})
     started = time.perf_counter()
     report = run_bot(BOT, settings, RunOptions(input_path=path))
     elapsed = time.perf_counter() - started
@@ -88,22 +94,34 @@ def with_clerk(rows: list[list[object]], folder: Path, screenshots: str) -> floa
     return elapsed
 
 
-def main(count: int) -> None:
+WAYS = {
+    "bare": lambda rows, folder: bare(rows),
+    "clerk": lambda rows, folder: with_clerk(rows, folder),
+    "no-shots": lambda rows, folder: with_clerk(rows, folder, screenshots="failures"),
+    "no-traces": lambda rows, folder: with_clerk(rows, folder, traces="off"),
+}
+
+
+def main(count: int, rounds: int, ways: list[str]) -> None:
     logger.remove()
     run = uuid.uuid4().hex[:6].upper()
+    timings: dict[str, list[float]] = {way: [] for way in ways}
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        timings = {
-            "bare Playwright script": bare(invoices(f"BB{run}-", count)),
-            "clerk, screenshots on": with_clerk(invoices(f"BC{run}-", count), folder, "on"),
-            "clerk, screenshots on failure": with_clerk(invoices(f"BF{run}-", count), folder, "failures"),
-        }
-    base = timings["bare Playwright script"]
-    print(f"| way ({count} invoices, one login each) | total | per invoice | ratio to bare |")
+        for number in range(rounds):
+            for index, way in enumerate(ways):
+                seconds = WAYS[way](invoices(f"B{index}{number}{run}-", count), folder)
+                timings[way].append(seconds)
+                print(f"round {number + 1} {way}: {seconds:.1f} s ({os.getloadavg()[0]:.1f} load)", file=sys.stderr)
+    base = statistics.median(timings[ways[0]])
+    print(f"| way ({count} invoices, one login each; median of {rounds}) | total | per invoice | ratio to {ways[0]} |")
     print("|---|---:|---:|---:|")
-    for name, seconds in timings.items():
-        print(f"| {name} | {seconds:.1f} s | {seconds / count:.2f} s | {seconds / base:.2f} |")
+    for way, runs in timings.items():
+        seconds = statistics.median(runs)
+        print(f"| {way} | {seconds:.1f} s | {seconds / count:.2f} s | {seconds / base:.2f} |")
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 5)
+    arguments = sys.argv[1:]
+    main(int(arguments[0]) if arguments else 5, int(arguments[1]) if len(arguments) > 1 else 2,
+         arguments[2:] or list(WAYS))
