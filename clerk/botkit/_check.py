@@ -21,6 +21,7 @@ from clerk._errors import ConfigError
 from clerk._secrets import load_credentials
 from clerk._selectors import SelectorBook
 from clerk.botkit._names import used_names
+from clerk.botkit._screens import load_screens
 from clerk.desktop._selectors import DesktopSelectorBook
 
 
@@ -44,6 +45,11 @@ def check_bot(bot: Bot[Any], settings: Settings, environ: Mapping[str, str] | No
         except ConfigError as err:
             problems.append(str(err))
             continue
+        if app.kind == "web":
+            try:
+                load_screens(book.path, set(book.names()))
+            except ConfigError as err:
+                problems.append(str(err))
         defined |= set(book.names())
         files.append(str(book.path))
     if len(files) == len(bot.apps):  # a name can only be missing from files that all loaded

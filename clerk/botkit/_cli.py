@@ -64,4 +64,35 @@ def check_command(ctx: click.Context, bot_name: str | None) -> None:
     ctx.exit(2 if failed else 0)
 
 
-COMMANDS = [confirm_command, check_command]
+@click.group("selectors")
+def selectors_group() -> None:
+    """Selector files: check them against the live application."""
+
+
+_COLOURS = {"found": "green", "drifted": "yellow", "skipped": "cyan"}
+
+
+@selectors_group.command("check")
+@click.argument("app_name", metavar="APP")
+@click.pass_context
+def selectors_check_command(ctx: click.Context, app_name: str) -> None:
+    """Log in to APP, visit each screen its selector file declares (read-only), and report
+    every selector as found, missing or ambiguous. Exit code 1 when any is missing or ambiguous."""
+    from clerk.botkit._live import PROBLEMS, check_live
+
+    settings = load_settings(_project(ctx.find_root()), {})
+    findings = check_live(app_name, settings)
+    screen = None
+    for finding in findings:
+        if finding.screen != screen:
+            screen = finding.screen
+            click.secho(f"screen {screen}", bold=True)
+        detail = f"  ({finding.detail})" if finding.detail else ""
+        click.echo(f"  {finding.name or '-':<40} " + click.style(finding.verdict, fg=_COLOURS.get(finding.verdict, "red"))
+                   + detail)
+    bad = [f for f in findings if f.verdict in PROBLEMS]
+    click.echo(f"{len(findings)} checked, {len(bad)} problem(s)")
+    ctx.exit(1 if bad else 0)
+
+
+COMMANDS = [confirm_command, check_command, selectors_group]

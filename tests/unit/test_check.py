@@ -131,3 +131,10 @@ def test_the_projects_bots_pass_and_a_missing_credential_exits_2(checkout: Path,
     result = CliRunner().invoke(cli, ["--project", str(checkout), "check", "plan_change"])
     assert result.exit_code == 2
     assert "plan_change: 1 problem(s)" in result.output and "CLERK_RT_USER" in result.output
+
+
+def test_a_screens_section_naming_an_unknown_selector(shop, shop_settings) -> None:
+    path = shop_settings.selectors_dir / "shop.yaml"
+    path.write_text(SELECTORS + "screens:\n  cart:\n    path: /cart\n    names: [cart.total, cart.totl]\n")
+    problems = check_bot(shop, shop_settings, environ=CREDENTIALS)
+    assert problems[0] == f"{path}: screen cart: no selector named 'cart.totl' in this file"
