@@ -69,6 +69,7 @@ def run_runner(project_dir: Path | None = None, schedule_path: Path | None = Non
         ledger = ledger_settings(settings)
         if not ledger.shared:
             return runner.run()
+        check_bots(schedule, settings)  # a standby's mistakes show now, not when it takes over at night
         with SchedulerLeadership(ledger, on_lost=runner.request_stop) as leadership:
             leadership.wait_until_leader()
             return runner.run()

@@ -4,6 +4,10 @@ and a leader told at once when its database session is gone."""
 from __future__ import annotations
 
 import datetime as dt
+import os
+import shutil
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -59,3 +63,17 @@ def test_ledgers_in_two_schemas_of_one_database_each_have_their_scheduler(pg_url
     with SchedulerLeadership(shared(pg_url), on_lost=print, poll=POLL) as here, \
             SchedulerLeadership(shared(other), on_lost=print, poll=POLL) as there:
         assert here._try_lock() and there._try_lock()
+
+
+def test_a_standby_with_a_wrong_schedule_refuses_at_start_not_at_takeover(pg_url: str, tmp_path: Path,
+                                                                         checkout: Path) -> None:
+    project = tmp_path / "project"
+    shutil.copytree(checkout / "config", project / "config")
+    (project / "config" / "schedule.toml").write_text('[jobs.nightly]\nbot = "no_such_bot"\ninterval_s = 60\n')
+    environ = {**os.environ, "CLERK_HOME": str(project), "CLERK_LEDGER__URL": pg_url,
+               "CLERK_CLERK__DATA_DIR": str(tmp_path / "var")}
+    with SchedulerLeadership(shared(pg_url), on_lost=print, poll=POLL) as leader:
+        leader.wait_until_leader()  # another runner schedules: this one would wait as a standby
+        standby = subprocess.run([sys.executable, str(checkout / "runner.py")], env=environ, cwd=project,
+                                 capture_output=True, text=True, timeout=120, check=False)
+    assert standby.returncode == 2 and "no_such_bot" in standby.stdout + standby.stderr, standby
