@@ -44,6 +44,7 @@ class RetrySettings:
 class RunSettings:
     max_consecutive_failures: int = 3
     screenshots: str = "on"  # on | failures
+    screenshot_format: str = "png"  # png (lossless) | jpeg (a web page's full-page shot in about half the time)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -244,6 +245,8 @@ def _build(project: Path, tree: Mapping[str, Any], sources: Mapping[str, str]) -
                 max_consecutive_failures=_int(run.get("max_consecutive_failures", 3),
                                               "run.max_consecutive_failures"),
                 screenshots=_choice(run.get("screenshots", "on"), ("on", "failures"), "run.screenshots"),
+                screenshot_format=_choice(run.get("screenshot_format", "png"), ("png", "jpeg"),
+                                          "run.screenshot_format"),
             ),
             apps={k: dict(v) for k, v in tree.get("apps", {}).items()},
             bots={k: dict(v) for k, v in tree.get("bots", {}).items()},

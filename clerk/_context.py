@@ -123,7 +123,8 @@ class RunContext:
         for name in apps:
             session = self._sessions.get(name)
             if session is not None:
-                path = self.recording.shot_path(self.item_key, name, step)
+                jpeg = self.settings.run.screenshot_format == "jpeg" and self._apps[name].kind == "web"
+                path = self.recording.shot_path(self.item_key, name, step, ".jpg" if jpeg else ".png")
                 session.screenshot(path)
                 record_step(self.log, name=step, app=name, session=session, shot=path,
                             folder=self.recording.folder, action=action)

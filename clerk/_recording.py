@@ -1,7 +1,7 @@
 """The run's folder in the audit trail: ``recordings/<bot>/<run>/``.
 
 It holds ``run.json`` (the manifest), ``events.jsonl`` (every log record of the run, as a
-hash chain), ``shots/<item>/<nn>-<app>-<step>.png`` and ``traces/<item>/<app>-trace.zip``
+hash chain), ``shots/<item>/<nn>-<app>-<step>.png`` (or ``.jpg``) and ``traces/<item>/<app>-trace.zip``
 for failed items. Files are numbered, never overwritten, so a resumed run adds to the
 trail instead of replacing it. At the end of the run clerk.audit seals the folder: the
 manifest then lists the SHA-256 of every file (``clerk audit verify`` checks them).
@@ -21,6 +21,8 @@ from typing import Any
 
 from clerk import __version__
 
+SHOT_SUFFIXES = (".png", ".jpg")
+
 
 def sha256_of(path: Path) -> str:
     digest = hashlib.sha256()
@@ -38,15 +40,16 @@ class Recording:
         self.manifest = folder / "run.json"
         self.shots.mkdir(parents=True, exist_ok=True)
 
-    def shot_path(self, item_key: str, app: str, step: str) -> Path:
+    def shot_path(self, item_key: str, app: str, step: str, suffix: str = ".png") -> Path:
+        """The next screenshot's file; ``suffix`` (.png or .jpg) also tells the page its format."""
         folder = self.shots / item_key
         folder.mkdir(parents=True, exist_ok=True)
-        number = len(list(folder.glob("*.png"))) + 1
+        number = len(self.shots_of(item_key)) + 1
         slug = re.sub(r"[^a-z0-9]+", "-", step.lower()).strip("-") or "step"
-        return folder / f"{number:02d}-{app}-{slug}.png"
+        return folder / f"{number:02d}-{app}-{slug}{suffix}"
 
     def shots_of(self, item_key: str) -> list[Path]:
-        return sorted((self.shots / item_key).glob("*.png"))
+        return sorted(path for path in (self.shots / item_key).glob("*") if path.suffix in SHOT_SUFFIXES)
 
     def write_manifest(self, fields: Mapping[str, Any]) -> None:
         current = json.loads(self.manifest.read_text()) if self.manifest.is_file() else {}

@@ -27,6 +27,7 @@ _STALE_MARK = "data-clerk-stale"
 _MARK_CHILDREN = (
     "(el, mark) => { for (const child of el.children) child.setAttribute(mark, '1'); }"
 )
+JPEG_QUALITY = 80  # text stays readable; a LedgerSMB form is about 80 KB either way
 _ALWAYS_MASKED = "input[type=password]"
 _IS_PASSWORD = "el => el.type === 'password'"
 _READ_TABLE = """table => {
@@ -228,8 +229,11 @@ class WebPage:
 
     # ------------------------------------------------------------------ evidence
     def screenshot(self, path: Path) -> None:
-        """A full-page screenshot with password fields and sensitive selectors blacked out."""
+        """A full-page screenshot with password fields and sensitive selectors blacked out;
+        PNG, or JPEG when ``path`` ends in .jpg (the masks are drawn before the picture is encoded)."""
         masks = [self.page.locator(_ALWAYS_MASKED)]
         masks += [self._everything(name) for name in self.selectors.sensitive_names()]
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=path, full_page=True, mask=masks, mask_color="#000000", animations="disabled")
+        quality = JPEG_QUALITY if path.suffix in (".jpg", ".jpeg") else None
+        self.page.screenshot(path=path, full_page=True, mask=masks, mask_color="#000000", animations="disabled",
+                             quality=quality)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from pathlib import Path
@@ -425,3 +426,9 @@ def test_each_run_keeps_a_sealed_copy_of_its_results_and_a_dry_run_replaces_no_r
     manifest = json.loads((real.recording_dir / "run.json").read_text())
     assert manifest["results_copy"] == "results.xlsx"
     assert verify_run(real.recording_dir).intact
+
+
+def test_a_desktop_application_keeps_png_when_web_pages_are_jpeg(make_bot, fake_app, settings, lines) -> None:
+    jpeg = dataclasses.replace(settings, run=dataclasses.replace(settings.run, screenshot_format="jpeg"))
+    report = run(make_bot(), jpeg, lines(("A-1", "1")))
+    assert [p.name for p in (report.recording_dir / "shots" / "row-00002").iterdir()] == ["01-fake-entered.png"]

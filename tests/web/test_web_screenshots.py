@@ -63,3 +63,18 @@ def test_a_screenshot_creates_its_folder_and_the_page_keeps_working(filled_login
     web.screenshot(path)
     assert path.stat().st_size > 0
     assert web.value("login.password") == PASSWORD  # masking drew over the picture, not the page
+
+
+def test_a_jpeg_screenshot_is_masked_too(filled_login, tmp_path: Path) -> None:
+    """`[run] screenshot_format = "jpeg"`: the masks are drawn before the picture is encoded, so
+    the secret fields are black up to JPEG's rounding, and the user field still shows."""
+    web = filled_login
+    path = tmp_path / "shots" / "01-login.jpg"
+    web.screenshot(path)
+    with Image.open(path) as shot:
+        assert shot.format == "JPEG"
+        for name in ("login.password", "login.token"):
+            box = web.find(name).bounding_box()
+            assert box is not None
+            assert max(max(colour) for colour in colours(region(shot, box, inset=4))) <= 24, f"{name} shows"
+        assert len(colours(region(shot, web.find("login.user").bounding_box()))) > 2
