@@ -9,7 +9,7 @@ Ways to post N invoices (all by default), each logging in once:
   step, traces for failed items, ledger) -- the default configuration;
 - no-shots: clerk with screenshots only on failure;
 - no-traces: clerk with `audit.traces = "off"`;
-- bare-evidence: the bare loop with clerk's screenshot at each of clerk's steps.
+- jpeg: clerk with `run.screenshot_format = "jpeg"`.
 The ways run interleaved (A B C A B C ...) for ROUNDS rounds, so that a machine busy with
 other work slows each alike; the table shows each way's median and its ratio to bare.
 The ratios are the figures to watch; absolute seconds vary with the machine.
@@ -78,7 +78,8 @@ def bare(rows: list[list[object]]) -> float:
     return time.perf_counter() - started
 
 
-def with_clerk(rows: list[list[object]], folder: Path, screenshots: str = "on", traces: str = "failed") -> float:
+def with_clerk(rows: list[list[object]], folder: Path, screenshots: str = "on", traces: str = "failed",
+               shot_format: str = "png") -> float:
     path = folder / f"{uuid.uuid4().hex}.xlsx"
     workbook = Workbook()
     workbook.active.append(["Vendor", "Invoice Number", "Invoice Date", "Due Date", "Amount", "Account", "Description"])
@@ -86,7 +87,8 @@ def with_clerk(rows: list[list[object]], folder: Path, screenshots: str = "on", 
         workbook.active.append(row)
     workbook.save(path)
     settings = load_settings(None, {"clerk.data_dir": str(folder / "var"), "clerk.recordings_dir": str(folder / "rec"),
-                                    "run.screenshots": screenshots, "audit.traces": traces})
+                                    "run.screenshots": screenshots, "audit.traces": traces,
+                                    "run.screenshot_format": shot_format})
     started = time.perf_counter()
     report = run_bot(BOT, settings, RunOptions(input_path=path))
     elapsed = time.perf_counter() - started
@@ -99,6 +101,8 @@ WAYS = {
     "clerk": lambda rows, folder: with_clerk(rows, folder),
     "no-shots": lambda rows, folder: with_clerk(rows, folder, screenshots="failures"),
     "no-traces": lambda rows, folder: with_clerk(rows, folder, traces="off"),
+    "jpeg": lambda rows, folder: with_clerk(rows, folder, shot_format="jpeg"),
+    "jpeg-no-shots": lambda rows, folder: with_clerk(rows, folder, shot_format="jpeg", screenshots="failures"),
 }
 
 
