@@ -14,7 +14,14 @@ import sqlalchemy as sa
 
 from clerk._ledger_db import create_ledger_engine, parse_url
 from clerk.scheduler._journal import journal_path
-from tests.e2e.runner.conftest import Project, RunnerProcess, wait_until
+from tests.e2e.runner.conftest import (
+    Project,
+    RunnerProcess,
+    ap_invoice_numbers,
+    invoice_rows,
+    wait_until,
+    workbook_bytes,
+)
 
 INTERVAL_S = 20
 TICK_BOT = '''"""Test-only bot: each pass over its "queue" finds one item, named after the run, and
@@ -135,3 +142,51 @@ def test_the_standby_takes_over_and_no_period_fires_twice(tmp_path: Path, pg_url
     assert len(fires(second)) >= 2 and len(runs) >= 3, (runs, all_fires)
     assert {run[1] for run in runs} == {"completed"}, runs
     assert took_over_in < dt.timedelta(minutes=1)
+
+
+def item_states(pg_url: str, prefix: str) -> list[str]:
+    engine = create_ledger_engine(parse_url(pg_url))
+    try:
+        with engine.connect() as db:
+            if not sa.inspect(db).has_table("items"):
+                return []
+            return [str(r[0]) for r in db.execute(sa.text("SELECT state FROM items WHERE reference LIKE :p"),
+                                                  {"p": f"%{prefix}%"})]
+    finally:
+        engine.dispose()
+
+
+def test_the_standby_finishes_the_file_the_killed_runner_was_posting_each_invoice_once(
+        tmp_path: Path, pg_url: str, prefix: str) -> None:
+    shared = tmp_path / "shared"  # the inbox both machines mount
+    job = (f'[jobs.invoices]\nbot = "invoice_entry"\ninterval_s = 10\ninbox = "{shared}/inbox"\n'
+           f'processed = "{shared}/processed"\nfailed = "{shared}/failed"\n')
+    first, second = machine(tmp_path / "machine-a", pg_url), machine(tmp_path / "machine-b", pg_url)
+    for project in (first, second):
+        project.schedule(job)
+    active = RunnerProcess(first, "active")
+    standby: RunnerProcess | None = None
+    try:
+        active.wait_for("this runner schedules now", timeout=120)
+        standby = RunnerProcess(second, "standby")
+        standby.wait_for("standby:", timeout=120)
+        (shared / "inbox").mkdir(parents=True, exist_ok=True)
+        part = shared / "inbox" / ".invoices.xlsx.part"
+        part.write_bytes(workbook_bytes(tmp_path, invoice_rows(prefix, range(1, 5))))
+        part.rename(shared / "inbox" / "invoices.xlsx")
+        wait_until(lambda: item_states(pg_url, prefix).count("done") >= 1 or active.process.poll() is not None, 600,
+                   "the first invoice posted by the active runner")
+        assert active.process.poll() is None, active.output
+        active.kill()  # mid-file: its run dies with it (PR_SET_PDEATHSIG)
+        standby.wait_for("this runner schedules now", timeout=60)
+        wait_until(lambda: (shared / "processed" / "invoices.xlsx").exists()
+                   or (shared / "failed" / "invoices.xlsx").exists(), 900, "the file finished by the runner that took over")
+        assert standby.stop() == 0, standby.output
+    finally:
+        if active.process.poll() is None:
+            active.kill()
+        if standby is not None and standby.process.poll() is None:
+            standby.kill()
+    assert (shared / "processed" / "invoices.xlsx").exists(), standby.output if standby else ""
+    assert ap_invoice_numbers(prefix) == [f"{prefix}{n:03d}" for n in range(1, 5)]  # each posted once
+    assert sorted(item_states(pg_url, prefix)) == ["done"] * 4
