@@ -16,10 +16,12 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+import sqlalchemy as sa
+
 from clerk._config import Settings
 from clerk._errors import ConfigError
 from clerk._ledger import Ledger
-from clerk._ledger_db import DEFAULT_RECONNECT, parse_url
+from clerk._ledger_db import DEFAULT_RECONNECT, create_ledger_engine, parse_url, sqlite_url
 from clerk._ledger_lease import DEFAULT_LEASE
 
 _KEYS = {"url", "lease_s", "reconnect_s"}
@@ -77,3 +79,11 @@ def ledger_exists(settings: Settings) -> bool:
     """False only for an SQLite ledger that nothing has created yet (a server is always there)."""
     config = ledger_settings(settings)
     return config.shared or config.sqlite_file.is_file()
+
+
+def ledger_engine(settings: Settings) -> sa.Engine:
+    """An engine on the ledger's database, for tables beside the ledger's own (the console's,
+    the job pauses), brought to the newest schema first."""
+    open_ledger(settings).close()
+    config = ledger_settings(settings)
+    return create_ledger_engine(parse_url(config.url or sqlite_url(config.sqlite_file)))

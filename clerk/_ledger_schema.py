@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-SCHEMA_REVISION = "0002"  # the head of clerk/_migrations; a unit test keeps the two equal
+SCHEMA_REVISION = "0003"  # the head of clerk/_migrations; a unit test keeps the two equal
 
 metadata = sa.MetaData()
 
@@ -63,4 +63,29 @@ run_items = sa.Table(
     sa.Column("app_ref", sa.Text),
     sa.Column("message", sa.Text, nullable=False, server_default=""),
     sa.Column("shots", sa.Text, nullable=False, server_default=""),
+)
+
+console_users = sa.Table(
+    "console_users", metadata,
+    sa.Column("name", sa.Text, primary_key=True),
+    sa.Column("role", sa.Text, nullable=False),
+    sa.Column("password_hash", sa.Text, nullable=False),
+    sa.Column("created_at", sa.Text, nullable=False),
+)
+
+console_actions = sa.Table(
+    "console_actions", metadata,
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.Text, nullable=False),
+    sa.Column("user_name", sa.Text, nullable=False),
+    sa.Column("action", sa.Text, nullable=False),
+    sa.Column("target", sa.Text, nullable=False),
+    sa.Column("detail", sa.Text, nullable=False, server_default=""),
+)
+
+job_pauses = sa.Table(
+    "job_pauses", metadata,
+    sa.Column("job", sa.Text, primary_key=True),
+    sa.Column("paused_by", sa.Text, nullable=False),
+    sa.Column("paused_at", sa.Text, nullable=False),
 )

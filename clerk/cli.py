@@ -24,6 +24,7 @@ from clerk._secrets import REDACTOR
 from clerk.audit._cli import audit_group
 from clerk.botkit import COMMANDS as BOTKIT_COMMANDS
 from clerk.scheduler._cli import COMMANDS as SCHEDULER_COMMANDS
+from clerk.webconsole._cli import console_group
 
 if TYPE_CHECKING:
     from clerk._engine import StopFlag
@@ -117,6 +118,7 @@ def worker_command(ctx: click.Context, concurrency: int) -> None:
 
 
 cli.add_command(audit_group)
+cli.add_command(console_group)
 for _command in SCHEDULER_COMMANDS:  # schedule, status, runs
     cli.add_command(_command)
 for _command in BOTKIT_COMMANDS:  # confirm, check, selectors, new

@@ -19,7 +19,7 @@ from loguru import logger
 from clerk._bot import Bot
 from clerk._config import Settings
 from clerk._ledger import ItemState, RunStatus
-from clerk._ledger_config import open_ledger
+from clerk._ledger_config import ledger_engine, open_ledger
 from clerk._recording import sha256_of
 from clerk._results import default_output_path
 from clerk.scheduler._alerts import Alerter
@@ -27,6 +27,7 @@ from clerk.scheduler._child import JobTimedOut
 from clerk.scheduler._inbox import INPUT_SUFFIXES, Inbox
 from clerk.scheduler._journal import Event, Journal
 from clerk.scheduler._launch import ChildOutcome, Launcher
+from clerk.scheduler._pauses import JobPauses
 from clerk.scheduler._spec import JobSpec, Schedule
 from clerk.scheduler._verdict import RunSummary, Verdict, failure_reason, judge, needs_alert
 
@@ -66,10 +67,11 @@ class JobWorker:
         with self._changed:
             self._changed.wait_for(lambda: self._active == 0)
 
-    def fire(self, job_name: str) -> None:
-        """The handler the scheduler calls. Never raises: failures are logged, journaled and alerted."""
+    def fire(self, job_name: str, *, asked_by: str | None = None) -> None:
+        """The handler the scheduler calls; ``asked_by``: a person ran it now (a paused job too).
+        Never raises: failures are logged, journaled and alerted."""
         spec = self.schedule.jobs.get(job_name)
-        if spec is None or self.stopping.is_set():
+        if spec is None or self.stopping.is_set() or (asked_by is None and self._paused(job_name)):
             return
         lock = self._bot_locks[spec.bot]
         if not lock.acquire(blocking=False):
@@ -78,7 +80,8 @@ class JobWorker:
             return
         with self._changed:
             self._active += 1
-        fired = self.journal.record(job_name, Event.FIRED, spec.input_label)
+        fired = self.journal.record(job_name, Event.FIRED, spec.input_label + (f" (run now by {asked_by})"
+                                                                              if asked_by else ""))
         worked = True
         try:
             worked = self._drain(spec, self._inboxes[job_name]) if spec.inbox is not None else self._run_queue(spec)
@@ -97,6 +100,17 @@ class JobWorker:
             with self._changed:
                 self._active -= 1
                 self._changed.notify_all()
+
+    def _paused(self, job_name: str) -> bool:
+        engine = ledger_engine(self.settings)
+        try:
+            pause = JobPauses(engine).get(job_name)
+        finally:
+            engine.dispose()
+        if pause is not None:
+            _log(job_name).info("not started: paused by {} at {}", pause.paused_by, pause.paused_at)
+            self.journal.record(job_name, Event.SKIPPED, f"paused by {pause.paused_by} at {pause.paused_at}")
+        return pause is not None
 
     # ------------------------------------------------------------------ inbox jobs
     def _drain(self, spec: JobSpec, inbox: Inbox) -> bool:

@@ -10,6 +10,7 @@ import datetime as dt
 import time
 import zoneinfo
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -77,40 +78,74 @@ def _span(delta: dt.timedelta) -> str:
     return f"{seconds // 60}m{seconds % 60:02d}s"
 
 
-def status_view(settings: Settings, schedule: Schedule | None) -> Group:
-    """The runner, and per job: trigger, next fire time, running or not, the last run."""
+@dataclass(frozen=True, slots=True)
+class JobState:
+    """One job as ``clerk status`` and the web console show it."""
+
+    name: str
+    spec: JobSpec | None  # None: in the job store, but removed from the schedule
+    trigger: str
+    next_fire: str
+    state: str
+    last_run: RunRecord | None
+
+
+@dataclass(frozen=True, slots=True)
+class RunnerState:
+    alive: bool
+    text: str  # the runner, and with a shared ledger which runner schedules
+
+
+def runner_state(settings: Settings) -> RunnerState:
     runner = read_runner(settings.data_dir)
     alive = runner is not None and runner.alive
-    head = Text(f"runner: running (pid {runner.pid}, since {runner.started_at})" if alive and runner else
-                "runner: not running", style="green" if alive else "yellow")
+    text = f"runner: running (pid {runner.pid}, since {runner.started_at})" if alive and runner else \
+        "runner: not running"
     if ledger_settings(settings).shared:
         leader = scheduler_holder(ledger_settings(settings))
-        head.append(f"\nscheduler: {leader} schedules with the shared ledger" if leader else
-                    "\nscheduler: no runner schedules with the shared ledger", style="green" if leader else "yellow")
+        text += (f"\nscheduler: {leader} schedules with the shared ledger" if leader else
+                 "\nscheduler: no runner schedules with the shared ledger")
+    return RunnerState(alive, text)
+
+
+def job_states(settings: Settings, schedule: Schedule | None, runner_alive: bool) -> list[JobState]:
+    """Per job: trigger, next fire time, running or not, and its last run."""
     stored = stored_jobs(job_store(settings))
     journal = Journal(journal_path(settings.data_dir)) if journal_path(settings.data_dir).exists() else None
     ledger = open_ledger(settings) if ledger_exists(settings) else None
-    table = Table(title=f"jobs ({schedule.path if schedule else 'no schedule file'})")
-    for column in ("job", "bot", "trigger", "input", "next fire", "state", "last run", "outcome", "rows"):
-        table.add_column(column)
-    names = sorted(set(schedule.jobs if schedule else {}) | set(stored))
+    found: list[JobState] = []
     try:
-        for name in names:
+        for name in sorted(set(schedule.jobs if schedule else {}) | set(stored)):
             spec = schedule.jobs.get(name) if schedule else None
             job = stored.get(name)
-            state = _state(journal, name, alive)
-            run = _last_run(journal, ledger, name)
-            table.add_row(
-                name, spec.bot if spec else "?", _trigger_text(spec) if spec else (job.trigger if job else "-"),
-                spec.input_label if spec else "-",
-                _when(job.next_fire, spec.trigger.timezone if spec else None) if job else "not in the job store yet",
-                state if spec else f"{state} (removed from the schedule)",
-                f"{run.id} ({_when(run.started_at)})" if run else "-",
-                outcome_of(run) if run else "-", counts_text(run.counts) if run else "-",
-            )
+            state = _state(journal, name, runner_alive)
+            found.append(JobState(
+                name=name, spec=spec,
+                trigger=_trigger_text(spec) if spec else (job.trigger if job else "-"),
+                next_fire=_when(job.next_fire, spec.trigger.timezone if spec else None) if job
+                else "not in the job store yet",
+                state=state if spec else f"{state} (removed from the schedule)",
+                last_run=_last_run(journal, ledger, name)))
     finally:
         if ledger is not None:
             ledger.close()
+    return found
+
+
+def status_view(settings: Settings, schedule: Schedule | None) -> Group:
+    """The runner, and per job: trigger, next fire time, running or not, the last run."""
+    runner = runner_state(settings)
+    head = Text(runner.text, style="green" if runner.alive else "yellow")
+    table = Table(title=f"jobs ({schedule.path if schedule else 'no schedule file'})")
+    for column in ("job", "bot", "trigger", "input", "next fire", "state", "last run", "outcome", "rows"):
+        table.add_column(column)
+    for job in job_states(settings, schedule, runner.alive):
+        run = job.last_run
+        table.add_row(
+            job.name, job.spec.bot if job.spec else "?", job.trigger, job.spec.input_label if job.spec else "-",
+            job.next_fire, job.state, f"{run.id} ({_when(run.started_at)})" if run else "-",
+            outcome_of(run) if run else "-", counts_text(run.counts) if run else "-",
+        )
     return Group(head, table)
 
 
