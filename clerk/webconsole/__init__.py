@@ -1,8 +1,7 @@
-"""``clerk console``: a small self-hosted web app over the ledger, the schedule and the recordings."""
+"""``clerk console``: a small self-hosted web app over the ledger, the schedule and the recordings.
+
+Nothing is imported here, so that ``clerk --help`` loads no web framework; the app is
+built by ``clerk.webconsole._app.build_app``.
+"""
 
 from __future__ import annotations
-
-from clerk.webconsole._accounts import Accounts, Role
-from clerk.webconsole._app import ConsoleConfig, build_app
-
-__all__ = ["Accounts", "ConsoleConfig", "Role", "build_app"]

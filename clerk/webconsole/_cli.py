@@ -5,21 +5,17 @@ from __future__ import annotations
 import os
 import secrets
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
-from clerk._config import Settings, find_project_dir, load_settings
-from clerk._errors import ConfigError
-from clerk._ledger_config import ledger_engine
-from clerk.scheduler._pauses import JobPauses
-from clerk.scheduler._spec import default_schedule_path, load_schedule
-from clerk.webconsole._accounts import Accounts, Role
-from clerk.webconsole._actions import Operations
-from clerk.webconsole._app import ConsoleConfig, build_app
-from clerk.webconsole._console import Console
-from clerk.webconsole._queries import Reads
-from clerk.webconsole._throttle import LoginThrottle
+if TYPE_CHECKING:
+    from clerk._config import Settings
+    from clerk.webconsole._app import ConsoleConfig
+    from clerk.webconsole._console import Console
 
+# Each command imports what it runs, so `clerk --help` loads no web framework or ledger.
+ROLES = ("operator", "auditor")  # clerk.webconsole._accounts.Role's values
 SECRET_VARIABLE = "CLERK_CONSOLE_SECRET"  # signs session cookies; else a key file in the data folder
 _SECRET_FILE = "console-session.key"
 
@@ -39,6 +35,16 @@ def session_secret(settings: Settings) -> str:
 
 def open_console(settings: Settings) -> tuple[ConsoleConfig, Console]:
     """The console's configuration and stores, over the project's ledger and schedule."""
+    from clerk._ledger_config import ledger_engine
+    from clerk.scheduler._pauses import JobPauses
+    from clerk.scheduler._spec import default_schedule_path, load_schedule
+    from clerk.webconsole._accounts import Accounts
+    from clerk.webconsole._actions import Operations
+    from clerk.webconsole._app import ConsoleConfig
+    from clerk.webconsole._console import Console
+    from clerk.webconsole._queries import Reads
+    from clerk.webconsole._throttle import LoginThrottle
+
     path = default_schedule_path(settings)
     schedule = load_schedule(path, settings) if path.is_file() else None
     engine = ledger_engine(settings)
@@ -60,6 +66,9 @@ def console_group(ctx: click.Context, host: str, port: int, https_only: bool) ->
         return
     import uvicorn
 
+    from clerk._config import find_project_dir, load_settings
+    from clerk.webconsole._app import ConsoleConfig, build_app
+
     settings = load_settings(ctx.obj["project"] or find_project_dir())
     config, console = open_console(settings)
     config = ConsoleConfig(settings=settings, schedule=config.schedule, secret_key=config.secret_key,
@@ -76,12 +85,17 @@ def user_group() -> None:
 
 @user_group.command("add")
 @click.argument("name")
-@click.option("--role", type=click.Choice([role.value for role in Role]), required=True,
+@click.option("--role", type=click.Choice(ROLES), required=True,
               help="operator: sees and acts; auditor: sees everything, changes nothing.")
 @click.pass_context
 def user_add_command(ctx: click.Context, name: str, role: str) -> None:
     """Add user NAME (or give them a new role and password). The password is asked for, or
     read from standard input when that is not a terminal; it is never an argument."""
+    from clerk._config import find_project_dir, load_settings
+    from clerk._errors import ConfigError
+    from clerk._ledger_config import ledger_engine
+    from clerk.webconsole._accounts import Accounts, Role
+
     settings = load_settings(ctx.find_root().obj["project"] or find_project_dir())
     if sys.stdin.isatty():
         password = click.prompt(f"password for {name}", hide_input=True, confirmation_prompt=True)

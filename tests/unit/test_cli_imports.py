@@ -22,7 +22,7 @@ print(json.dumps({"code": code, "modules": sorted({name.split(".")[0] for name i
 """
 
 HEAVY = {"playwright", "sqlalchemy", "alembic", "openpyxl", "apscheduler", "celery", "kombu", "loguru", "rich",
-         "numpy", "PIL", "yaml"}
+         "numpy", "PIL", "yaml", "starlette", "uvicorn", "jinja2", "argon2"}
 
 
 def loaded_by(argv: list[str], project: Path, env: dict[str, str]) -> tuple[int, set[str]]:
