@@ -95,4 +95,24 @@ def selectors_check_command(ctx: click.Context, app_name: str) -> None:
     ctx.exit(1 if bad else 0)
 
 
-COMMANDS = [confirm_command, check_command, selectors_group]
+@click.group("new")
+def new_group() -> None:
+    """Start something new from a working skeleton."""
+
+
+@new_group.command("bot")
+@click.argument("name")
+@click.option("--app", "app", required=True, metavar="APP", help="The web application the bot works in.")
+@click.option("--into", "parent", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              show_default=True, help="The folder to make the package in.")
+def new_bot_command(name: str, app: str, parent: Path) -> None:
+    """Write a pip-installable bot package NAME for the web application APP: model, screens,
+    selectors, default settings, a sample input, a local copy of a tiny application to develop
+    against, and a test."""
+    from clerk.botkit._skeleton import new_bot
+
+    folder = new_bot(name, app, parent)
+    click.echo(f"wrote {folder}; next: pip install -e {folder}, then clerk check {name} (see its README.md)")
+
+
+COMMANDS = [confirm_command, check_command, selectors_group, new_group]
