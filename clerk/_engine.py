@@ -426,8 +426,9 @@ class _Engine:
         except Exception as err:
             write.error = f"{getattr(err, 'code', type(err).__name__)}: {err}"
             raise
-        return (ItemStatus.DONE, app_ref, f"entered in {app} and read back; {app} cannot be searched, "
-                "so an entry made there outside clerk would not have been noticed")
+        message = (f"entered in {app} and read back; {app} cannot be searched, "
+                   "so an entry made there outside clerk would not have been noticed")
+        return ItemStatus.DONE, app_ref, message
 
     def _unconfirmed(self, why: str, item: WorkItem[Any]) -> str:
         app, confirm = self.bot.main_app, f"clerk confirm {self.bot.name} {shlex.quote(self.ledger_reference(item))}"

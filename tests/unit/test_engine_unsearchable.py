@@ -16,10 +16,20 @@ from clerk._engine import StopFlag, ledger_path
 from clerk._ledger import IllegalTransition, ItemState, Ledger
 from clerk._ledger_config import open_ledger
 from clerk.cli import cli
-from tests.unit.test_engine import lines, run, statuses  # noqa: F401 - lines is a fixture
+from tests.unit.test_engine import HEADER, run, statuses
 from tests.unit.test_engine_resume import crashed_run
 
 CHECK_BY_HAND = "fake cannot be searched, so clerk cannot tell whether it went in: check in fake by hand"
+
+
+@pytest.fixture
+def lines(write_table):
+    """Write an input file of (reference, amount) lines; returns its path."""
+
+    def write(*rows: tuple[Any, Any], name: str = "lines.csv") -> Path:
+        return write_table(name, [HEADER, *[[ref, amount, "note"] for ref, amount in rows]])
+
+    return write
 
 
 def blind(make_bot: Any, **changes: Any) -> Any:
