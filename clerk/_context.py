@@ -111,6 +111,10 @@ class RunContext:
             return
         self._snap(step, apps)
 
+    def retrying(self) -> None:
+        """The item's attempt failed and another begins (traces = "retries" records from here)."""
+        self._tracer.retrying()
+
     def snap_failure(self, step: str) -> None:
         """Screenshot every open application; never raises, because it runs while failing."""
         self._tracer.mark_failed()

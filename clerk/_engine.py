@@ -474,6 +474,7 @@ class _Engine:
             with attempt:
                 number = attempt.retry_state.attempt_number
                 if number > 1:
+                    worker.ctx.retrying()
                     worker.ctx.reset()
                 try:
                     return action()

@@ -1,7 +1,8 @@
 """The ``[audit]`` section of the configuration.
 
     [audit]
-    traces = "failed"      # Playwright trace of each item: "failed" (kept for failed items), "all" or "off"
+    traces = "failed"      # Playwright trace of each item: "failed" (kept for failed items), "all", "off",
+                           # or "retries" (recorded only from an item's second attempt; kept if it failed)
     retention_days = 90    # what ``clerk audit prune`` deletes without --older-than
 """
 
@@ -14,8 +15,8 @@ from typing import Literal, cast
 from clerk._config import Settings
 from clerk._errors import ConfigError
 
-TracePolicy = Literal["failed", "all", "off"]
-_POLICIES = ("failed", "all", "off")
+TracePolicy = Literal["failed", "all", "off", "retries"]
+_POLICIES = ("failed", "all", "off", "retries")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -7,6 +7,10 @@ actions, their timing, logs and console messages, and the masked screenshots sta
 ``shots/``. Even so the actions name what was typed, so every chunk is scrubbed (see
 clerk.audit._trace_scrub) before it is written to ``traces/<item>/<app>-trace.zip``.
 Which items keep their trace is decided when the run is sealed, from their outcome.
+With ``traces = "retries"`` nothing is recorded until an item's attempt failed and is
+retried: recording costs every browser action about a third or more (BENCHMARKS.md), so
+this policy records only the attempts that follow a failure, and an item that failed on
+its only attempt (a business error) has its screenshots and events but no trace.
 
 What is typed into a password or sensitive field, or read from one, is never traced at
 all, because Playwright writes each call to its scratch files as it happens, in clear,
@@ -84,6 +88,7 @@ class _Traced:
     context: BrowserContext
     sensitive: frozenset[str]  # Playwright selector strings of password and sensitive selectors
     pieces: list[Path] = field(default_factory=list)  # the item's chunks set aside around sensitive calls
+    recording: bool = True  # a chunk is open (with "retries", only from an item's second attempt)
 
 
 @dataclass(slots=True)
@@ -115,13 +120,15 @@ class ItemTracer:
         if self.policy == "off":
             return
         context = web.page.context
+        from_start = self.policy != "retries"
         try:
             context.tracing.start(snapshots=False, screenshots=False, sources=False)
-            context.tracing.start_chunk(title=self.item)
+            if from_start:
+                context.tracing.start_chunk(title=self.item)
         except PlaywrightError as err:
             logger.warning("cannot trace {}: {}", app, err.message)
             return
-        self._traced[app] = _Traced(context, _sensitive_selectors(web))
+        self._traced[app] = _Traced(context, _sensitive_selectors(web), recording=from_start)
         web.untraced = lambda: self.paused(app)
 
     @contextmanager
@@ -132,7 +139,7 @@ class ItemTracer:
             ApplicationError: the trace could not be stopped, so the call must not happen.
         """
         traced = self._traced.get(app)
-        if traced is None:
+        if traced is None or not traced.recording:
             yield
             return
         self._set_aside(app, traced)
@@ -170,14 +177,26 @@ class ItemTracer:
     def mark_failed(self) -> None:
         self.failed = True
 
+    def retrying(self) -> None:
+        """The item's attempt failed and another begins: with "retries", start recording it."""
+        for app, traced in list(self._traced.items()):
+            if not traced.recording:
+                try:
+                    traced.context.tracing.start_chunk(title=self.item)
+                    traced.recording = True
+                except PlaywrightError as err:
+                    logger.warning("cannot trace {} for {}: {}", app, self.item, err.message)
+                    self._forget(app)
+
     def next_item(self, item: str) -> None:
         """Close the current item's chunks and start the next item's."""
         for app in list(self._traced):
             self._stop_chunk(app)
         self._drop_closed_chunks()
-        for app in list(self._traced):
+        for app in list(self._traced) if self.policy != "retries" else []:
             try:
                 self._traced[app].context.tracing.start_chunk(title=item)
+                self._traced[app].recording = True
             except PlaywrightError as err:
                 logger.warning("cannot trace {} for {}: {}", app, item, err.message)
                 del self._traced[app]
@@ -195,6 +214,9 @@ class ItemTracer:
 
     def _stop_chunk(self, app: str) -> None:
         traced = self._traced[app]
+        if not traced.recording:
+            return
+        traced.recording = False
         keep = self.policy == "all" or self.failed
         pieces, traced.pieces = traced.pieces, []
         try:

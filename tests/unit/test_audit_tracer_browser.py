@@ -95,3 +95,38 @@ def test_a_kept_trace_of_pieces_opens_in_the_trace_viewer_format(tmp_path: Path)
     first, second = trace.read("trace.trace").decode(), trace.read("2-trace.trace").decode()
     assert '"value":"first"' in first and '"value":"second"' in second
     assert "not traced" not in first + second
+
+
+def test_with_retries_only_an_items_attempts_after_a_failure_are_traced(tmp_path: Path) -> None:
+    """traces = "retries": nothing is recorded until an attempt fails and the item is tried
+    again; that retry's trace is kept when the item failed, and a first-time success or a
+    failure that was never retried leaves no trace (its screenshots are its evidence)."""
+    (tmp_path / "demo.yaml").write_text(SELECTORS)
+    tracer = ItemTracer(tmp_path / "traces", "retries")
+    host = BrowserHost(WebSettings(), artifacts_dir=tracer.scratch)
+    try:
+        web = WebPage(host.new_page(), SelectorBook.load(tmp_path, "demo"), 5000)
+        web.page.set_content(PAGE)
+        tracer.attach("demo", web)
+        tracer.next_item("row-00002")
+        web.fill("form.name", "first attempt")
+        tracer.mark_failed()
+        tracer.retrying()
+        web.fill("form.name", "second attempt")
+        web.fill("login.password", "never traced")
+        web.fill("form.name", "after the password")
+        tracer.next_item("row-00003")
+        web.fill("form.name", "refused at once")
+        tracer.mark_failed()  # a business error: not retried
+        tracer.next_item("row-00004")
+        web.fill("form.name", "went in")
+        tracer.close()
+    finally:
+        host.close()
+        tracer.dispose()
+    kept = sorted(p.relative_to(tmp_path).as_posix() for p in (tmp_path / "traces").rglob("*") if p.is_file())
+    assert kept == ["traces/row-00002/demo-trace.zip"]
+    trace = zipfile.ZipFile(tmp_path / kept[0])
+    text = "".join(trace.read(n).decode() for n in trace.namelist() if n.endswith(".trace"))
+    assert '"value":"second attempt"' in text and '"value":"after the password"' in text
+    assert "first attempt" not in text and "never traced" not in text and "refused at once" not in text
