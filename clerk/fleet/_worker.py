@@ -38,6 +38,12 @@ from clerk.fleet._settings import FleetSettings
 _PR_SET_PDEATHSIG = 1
 
 
+class ItemTimedOut(BotError):
+    """The item ran past ``[celery] item_timeout_s``: it is failed, never retried; the run goes on."""
+
+    code = "ITEM_TIMEOUT"
+
+
 class _Sessions:
     """The open run of one pool process: its Worker, kept across the run's items."""
 
@@ -80,10 +86,18 @@ def work_item(task: ItemTask, message: dict[str, Any]) -> dict[str, Any]:
     order = ItemOrder.from_message(message)
     name = f"{socket.gethostname()}:{os.getpid()}"
     buffer = EventBuffer(order.run_id)
+    limit = task.app.conf.task_soft_time_limit
+
+    def time_up(_signum: int, _frame: Any) -> None:
+        # Celery's soft time limit is this signal; its own exception would count as transient and be retried
+        raise ItemTimedOut(f"the item ran past its {limit:g} s ([celery] item_timeout_s) on worker {name}")
+
+    previous = signal.signal(signal.SIGUSR1, time_up)
     try:
         with logger.contextualize(run_id=order.run_id, bot=order.bot, worker=name, item=f"row-{order.row:05d}"):
             result, stop_reason = _work(task, order)
     finally:
+        signal.signal(signal.SIGUSR1, previous)
         events = buffer.close()
     return ItemOutcome(result=result, stop_reason=stop_reason, events=events).as_message()
 

@@ -140,3 +140,30 @@ def test_the_same_file_started_twice_at_once_enters_each_invoice_once(
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr
     assert [r["status"] for r in read_results(tmp_path / "invoices.results.xlsx")] == ["already_present"] * 4
     assert [r.invnumber for r in ap_rows(prefix)] == numbers
+
+
+def test_an_item_over_its_timeout_on_a_worker_is_failed_with_a_screenshot_and_a_rerun_enters_it(
+    clerk: ClerkRunner, fleet: Fleet, prefix: str, tmp_path: Path  # noqa: F811
+) -> None:
+    fleet.env["CLERK_CELERY__ITEM_TIMEOUT_S"] = "20"  # the worker's soft time limit; the run waits by it too
+    slow = fleet.start({"CLERK_WEB__SLOWMO_MS": "2500"})  # every browser action takes 2.5 s: 20 s is not enough
+    path = workbook(tmp_path, prefix, 1)
+    first = clerk("run", "invoice_entry", "--input", str(path), "--on", "celery")
+    assert first.returncode == 3, first.stdout + first.stderr
+    [row] = read_results(tmp_path / "invoices.results.xlsx")
+    assert row["status"] == "failed", row
+    assert str(row["message"]).startswith("ITEM_TIMEOUT: the item ran past its 20 s ([celery] item_timeout_s)"), row
+    shots = sorted(p.name for p in Path(str(row["screenshots"])).glob("*.png"))
+    assert any("failed" in name for name in shots), shots  # the screen at the moment the time ran out
+    posted = ap_rows(prefix)
+    assert len(posted) <= 1
+
+    slow.signal_group(signal.SIGTERM)
+    slow.process.wait(timeout=120)
+    fleet.env.pop("CLERK_CELERY__ITEM_TIMEOUT_S")
+    fleet.start()
+    rerun = clerk("run", "invoice_entry", "--input", str(path), "--on", "celery")
+    assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+    [row] = read_results(tmp_path / "invoices.results.xlsx")
+    assert row["status"] in ("done", "already_present")
+    assert [r.invnumber for r in ap_rows(prefix)] == [f"{prefix}001"]  # once, whether or not the first try posted
