@@ -40,7 +40,8 @@ def overview(request: Request) -> Response:
     jobs = job_states(console.settings, console.schedule, runner.alive)
     since = dt.datetime.now(dt.UTC) - dt.timedelta(hours=24)
     recent = console.reads.recent_runs(since)
-    failures = [run for run in recent if outcome_of(run) in _ATTENTION]
+    failures = [(run, console.reads.unresolved(run.id)) for run in recent if outcome_of(run) in _ATTENTION]
+    failures.sort(key=lambda pair: pair[1] == 0)  # still failed first, then those a rerun resolved
     return page(request, "overview.html", runner=runner, jobs=jobs, pauses=console.pauses.all(),
                 failures=failures, outcome_of=outcome_of, counts_text=counts_text,
                 actions=console.accounts.actions(10))

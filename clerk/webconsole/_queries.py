@@ -70,6 +70,13 @@ class Reads:
         return [_run(r) for r in self._rows(sa.select(runs).where(runs.c.started_at >= since.isoformat())
                                             .order_by(runs.c.started_at.desc()).limit(200))]
 
+    def unresolved(self, run_id: str) -> int:
+        """How many items this run last held are still failed (a rerun that entered them clears them)."""
+        query = sa.select(sa.func.count()).select_from(items).where(items.c.run_id == run_id,
+                                                                    items.c.state == "failed")
+        with self._engine.connect() as db:
+            return int(db.execute(query).scalar_one())
+
     def bots(self) -> list[str]:
         return [r["bot"] for r in self._rows(sa.select(runs.c.bot).distinct().order_by(runs.c.bot))]
 

@@ -51,6 +51,7 @@ def test_runs_filter_by_bot_outcome_and_date(seeded: Seeded) -> None:
     assert seeded.run_id in seeded.client.get(f"/runs?date={seeded.run_id[:4]}-{seeded.run_id[4:6]}-{seeded.run_id[6:8]}").text
     overview = seeded.client.get("/").text
     assert overview.index(seeded.run_id) < overview.index("<h2>Jobs</h2>")  # last night's failures come first
+    assert re.search(r'<td class="bad">1</td>', overview)  # its failed item is not resolved yet
 
 
 def test_items_are_found_by_reference_or_application_id_with_their_history(seeded: Seeded) -> None:

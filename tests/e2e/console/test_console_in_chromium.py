@@ -19,6 +19,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -169,7 +170,9 @@ def test_an_operator_finds_the_failed_run_sees_its_screenshots_and_reruns_its_fa
     ap = _psql(f"SELECT invnumber, amount FROM ap WHERE invnumber LIKE '{served.prefix}%' ORDER BY invnumber")
     assert ap == [[f"{served.prefix}001", "101.25"], [f"{served.prefix}002", "102.25"]]
     page.goto(served.url + "/")
+    expect(page.locator("tr", has_text=served.failed_run).first).to_contain_text("none: rerun")
     expect(page.locator("table", has_text="rerun_failed")).to_contain_text("ops1")
+    page.screenshot(path=served.root / "overview.png", full_page=True)  # the README's picture comes from here
 
 
 def test_an_auditor_finds_an_invoice_by_number_with_its_evidence_and_is_refused_an_action(
@@ -188,6 +191,12 @@ def test_an_auditor_finds_an_invoice_by_number_with_its_evidence_and_is_refused_
     assert evidence.evaluate("img => img.naturalWidth") > 0
     page.goto(served.url + f"/runs/{served.failed_run}")
     expect(page.get_by_role("button", name="Rerun failed items")).to_have_count(0)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the export zip").click()
+    archive = served.root / "export.zip"
+    download.value.save_as(archive)
+    with zipfile.ZipFile(archive) as zipped:
+        assert f"{served.failed_run}/run.json" in zipped.namelist()
     token = page.locator("input[name=csrf]").first.get_attribute("value") or ""
     refused = page.request.post(served.url + f"/actions/runs/{served.failed_run}/rerun", form={"csrf": token})
     assert refused.status == 403
