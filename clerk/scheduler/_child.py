@@ -56,6 +56,7 @@ class ChildRequest:
     timeout_s: float
     workers: int = 1
     log_level: str = "INFO"
+    skip_invalid: bool = False
 
     def write(self, path: Path) -> None:
         path.write_text(json.dumps(asdict(self)), encoding="utf-8")
@@ -155,7 +156,7 @@ def _run(request: ChildRequest, signals: _Signals) -> ChildResult:
     executor = load_fleet_settings(settings.project_dir).executor  # [runner] executor
     options = RunOptions(input_path=Path(request.input_path) if request.input_path else None,
                          params=request.params, workers=request.workers if executor == "local" else 1,
-                         executor=executor)
+                         executor=executor, skip_invalid=request.skip_invalid)
     report = run_bot(bot, settings, options, stop=signals.stop)
     signals.disarm()
     return ChildResult(

@@ -56,7 +56,9 @@ class Launcher:
         self._lock = threading.Lock()
         work_dir.mkdir(parents=True, exist_ok=True)
 
-    def run(self, spec: JobSpec, input_path: Path | None) -> ChildOutcome:
+    def run(self, spec: JobSpec, input_path: Path | None, *, skip_invalid: bool = False) -> ChildOutcome:
+        """One run of ``spec``'s bot on ``input_path``; ``skip_invalid`` as ``clerk run --skip-invalid``
+        (the console's rerun of failed items, whose file may hold invalid rows)."""
         token = uuid.uuid4().hex[:12]
         request_path = self.work_dir / f"{token}.request.json"
         result_path = self.work_dir / f"{token}.result.json"
@@ -65,6 +67,7 @@ class Launcher:
             input_path=str(input_path) if input_path else None, params=spec.params,
             overrides=spec.retry.overrides(), result_path=str(result_path), parent_pid=os.getpid(),
             timeout_s=spec.timeout.total_seconds(), workers=spec.workers, log_level=self.log_level,
+            skip_invalid=skip_invalid,
         ).write(request_path)
         started = time.monotonic()
         child = subprocess.Popen(

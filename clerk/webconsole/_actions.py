@@ -73,13 +73,13 @@ class Operations:
 
     def rerun_failed(self, run: RunRecord, user: User) -> str:
         """Run the run's bot again on its input: items done before are skipped by the ledger,
-        failed ones are entered again."""
+        failed ones are entered again, and invalid rows (still invalid) hold nothing back."""
         spec = self._job_of_bot(run.bot)
         source = self._input_of(run, spec)
         self.accounts.record(user, "rerun_failed", run.id, str(source.name))
         rerun = dataclasses.replace(spec, name=f"{spec.name} (rerun of {run.id})")
         launcher = Launcher(self.settings.project_dir, self.settings.data_dir / "console", self.stopping)
-        self._start(f"rerun-{run.id}", launcher.run, rerun, source)
+        self._start(f"rerun-{run.id}", launcher.run, rerun, source, skip_invalid=True)
         return f"rerun of {run.id}'s failed items started by {user.name}"
 
     def wait(self, timeout: float | None = None) -> None:

@@ -3,8 +3,10 @@ sandbox LedgerSMB.
 
 The first run fails one item with an application error: it uses a copy of the selectors
 in which the account option also matches 5780--Telephone, so any other account finds
-two options and fails before anything is posted (as in tests/e2e/audit). The console
-itself runs with the real selectors, so the rerun it starts enters that item.
+two options and fails before anything is posted (as in tests/e2e/audit). A third row
+names an account LedgerSMB does not have: invalid, so both runs skip it (the console's
+rerun skips invalid rows, or they would hold the failed one back). The console itself
+runs with the real selectors, so the rerun it starts enters the failed item.
 """
 
 from __future__ import annotations
@@ -97,11 +99,11 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
                 "CLERK_RETRY__ATTEMPTS": "2", "CLERK_RETRY__WAIT_INITIAL_S": "0.2"})
     rows = [["Globex Telecom LLC", f"{prefix}{n:03d}", dt.datetime(2026, 10, n + 1), f"2026-11-{n + 1:02d}",
              f"{100 + n}.25", account, f"clerk console e2e {prefix}{n:03d}"] for n, account in ((1, "5780"),
-                                                                                           (2, "5610"))]
+                                                                                           (2, "5610"), (3, "9999"))]
     source = write_workbook(root / "invoices.xlsx", rows)
     broken = {**env, "CLERK_CLERK__SELECTORS_DIR": str(_broken_selectors(root / "selectors"))}
-    first = _clerk(broken, "run", "invoice_entry", "--input", str(source))
-    assert first.returncode == 3, first.stdout + first.stderr  # one item failed in the application
+    first = _clerk(broken, "run", "invoice_entry", "--input", str(source), "--skip-invalid")
+    assert first.returncode == 3, first.stdout + first.stderr  # one item failed, one is invalid (no account 9999)
     for name, (role, password) in USERS.items():
         added = _clerk(env, "console", "user", "add", name, "--role", role, stdin=password + "\n")
         assert added.returncode == 0, added.stderr
@@ -110,7 +112,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         (run,) = ledger.runs("invoice_entry")
     finally:
         ledger.close()
-    assert dict(run.counts) == {"done": 1, "failed": 1}
+    assert dict(run.counts) == {"done": 1, "failed": 1, "invalid": 1}
     failed_run = run.id
     port = _free_port()
     log = (root / "console.log").open("wb")
