@@ -14,7 +14,8 @@ import hashlib
 import shlex
 import shutil
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -29,10 +30,11 @@ from clerk._crew import Dispenser, Worker, crew_names, work_together
 from clerk._errors import BotError, BusinessError, ConfigError
 from clerk._fields import DateWindow
 from clerk._items import Problem, WorkItem, parse_items
-from clerk._ledger import IllegalTransition, ItemLocked, ItemState, LedgerUnavailable, RunStatus
+from clerk._ledger import IllegalTransition, ItemLocked, ItemState, LedgerUnavailable, ResultRow, RunStatus
 from clerk._ledger_config import open_ledger
 from clerk._logging import RunLog
 from clerk._outcome import ItemResult, ItemStatus, RunReport
+from clerk._phases import RunPhase
 from clerk._recording import Recording, sha256_of
 from clerk._results import RESULTS_COPY, default_output_path, write_results
 from clerk._retry import RetryPolicy, retrying
@@ -56,6 +58,8 @@ class RunOptions:
 
 
 class ProgressListener(Protocol):
+    def phase(self, phase: RunPhase, app: str) -> None: ...
+
     def started(self, total: int, resumed: bool) -> None: ...
 
     def advanced(self, result: ItemResult) -> None: ...
@@ -72,6 +76,8 @@ class StopFlag:
 
 
 class _Silent:
+    def phase(self, phase: RunPhase, app: str) -> None: ...
+
     def started(self, total: int, resumed: bool) -> None: ...
 
     def advanced(self, result: ItemResult) -> None: ...
@@ -107,6 +113,8 @@ def run_bot(bot: Bot[Any], settings: Settings, options: RunOptions,
         ConfigError: settings, credentials or selectors are wrong; nothing was entered.
     """
     check_workers(bot, options.workers)
+    progress = progress or _Silent()
+    progress.phase(RunPhase.READING, bot.main_app)
     if options.executor == "celery" and options.workers > 1:
         raise ConfigError("--workers is for runs on this machine; on celery, start more `clerk worker`s")
     table, input_label, identity = _open_input(bot, options, settings)
@@ -139,13 +147,14 @@ def run_bot(bot: Bot[Any], settings: Settings, options: RunOptions,
     try:
         ctx = new_context()
         first = Worker(crew_names(1)[0], ctx, ledger)
-        engine = _Engine(bot, first, report, options, progress or _Silent(), stop or StopFlag(),
+        engine = _Engine(bot, first, report, options, progress, stop or StopFlag(),
                          lambda name: Worker(name, new_context(), ledger.sibling()), run_log)
         with logger.contextualize(run_id=run.id, bot=bot.name):
             if table is None:
                 assert bot.live_source is not None
                 source, live_ctx = bot.live_source, ctx
                 table = engine.with_retries(first, lambda: source(live_ctx), "reading the live source")
+            engine.enter_phase(RunPhase.VALIDATING)
             items = parse_items(table, bot.schema, bot.reference, window=window)
             logger.info("{} run {} on {} ({} items)", "resuming" if resumed else "starting", run.id,
                         input_label, len(items))
@@ -157,6 +166,7 @@ def run_bot(bot: Bot[Any], settings: Settings, options: RunOptions,
         if ctx is not None:
             ctx.close()
         if table is not None:
+            _announce(progress, RunPhase.WRITING, bot.main_app)
             _write_results(report, table, bot.app_ref_label, recording)
         touched = resumed or (engine is not None and engine.entered_count > 0)
         try:
@@ -170,10 +180,16 @@ def run_bot(bot: Bot[Any], settings: Settings, options: RunOptions,
             "counts": dict(report.counts), "results_workbook": str(report.output_path),
             "results_copy": RESULTS_COPY,
         })
+        _announce(progress, RunPhase.SEALING, bot.main_app)
         run_log.close()
         seal_run(recording, report, settings)  # never raises; says so in the log when it cannot seal
         ledger.close()
     return report
+
+
+def _announce(progress: ProgressListener, phase: RunPhase, app: str) -> None:
+    logger.info("phase: {}", phase.describe(app))
+    progress.phase(phase, app)
 
 
 def _final_status(report: RunReport, touched: bool) -> RunStatus:
@@ -223,6 +239,7 @@ class _Engine:
     lock: threading.Lock = field(default_factory=threading.Lock)  # results, progress and counters
     consecutive_failures: int = 0
     entered_count: int = 0
+    unsaved: list[ResultRow] | None = None  # results waiting for one ledger write (see _saved_together)
 
     def __post_init__(self) -> None:
         self.policy = self.bot.retry or RetryPolicy.from_settings(self.first.ctx.settings.retry)
@@ -230,20 +247,24 @@ class _Engine:
     # ------------------------------------------------------------------ phases
     def execute(self, items: list[WorkItem[Any]]) -> None:
         self.progress.started(len(items), self.report.resumed)
-        todo = [item for item in items if not self._settled_by_file_or_ledger(item)]
-        if todo and self.bot.preflight is not None:
-            self._preflight(todo)
-            todo = [item for item in todo if self._reject_if_invalid(item)]
-        invalid = [r for r in self.report.results if r.status is ItemStatus.INVALID]
-        if invalid and not self.options.skip_invalid:
-            first = min(r.row for r in invalid)
-            self._finish_all(todo, ItemStatus.HELD,
-                             f"not entered: {len(invalid)} row(s) of this file are invalid (first: row {first}); "
-                             "fix them and run again, or run with --skip-invalid")
-            return
+        with self._saved_together():
+            todo = [item for item in items if not self._settled_by_file_or_ledger(item)]
+            if todo and self.bot.preflight is not None:
+                self.enter_phase(RunPhase.PREFLIGHT)
+                self._preflight(todo)
+                todo = [item for item in todo if self._reject_if_invalid(item)]
+            invalid = [r for r in self.report.results if r.status is ItemStatus.INVALID]
+            if invalid and not self.options.skip_invalid:
+                first = min(r.row for r in invalid)
+                self._finish_all(todo, ItemStatus.HELD,
+                                 f"not entered: {len(invalid)} row(s) of this file are invalid (first: row {first}); "
+                                 "fix them and run again, or run with --skip-invalid")
+                return
         if self.options.dry_run:
+            self.enter_phase(RunPhase.DRY_RUN)
             self._dry_run(todo)
             return
+        self.enter_phase(RunPhase.ENTERING)
         dispenser = Dispenser(todo, self._refusal)
         others = crew_names(min(self.options.workers, len(todo)))[1:]
         if others and self.options.executor == "local":
@@ -260,7 +281,23 @@ class _Engine:
                                                                   worker=worker.name))
         finally:
             reason = dispenser.reason or (self.report.stop_reason and f"not attempted: {self.report.stop_reason}")
-            self._finish_all(dispenser.left, ItemStatus.PENDING, reason or "not attempted: the run ended")
+            with self._saved_together():
+                self._finish_all(dispenser.left, ItemStatus.PENDING, reason or "not attempted: the run ended")
+
+    def enter_phase(self, phase: RunPhase) -> None:
+        _announce(self.progress, phase, self.bot.main_app)
+
+    @contextmanager
+    def _saved_together(self) -> Iterator[None]:
+        """Record the results of items settled without being worked (refused, held, left pending) in the
+        ledger in one transaction instead of one per row: a file refused whole costs one write."""
+        self.unsaved = []
+        try:
+            yield
+        finally:
+            rows, self.unsaved = self.unsaved, None
+            if rows:
+                self.first.ledger.record_results(self.first.ctx.run_id, rows)
 
     def _refusal(self) -> str:
         """Why no further item may start (empty: go on). Called under the dispenser's lock."""
@@ -497,8 +534,11 @@ class _Engine:
         shot_text = str(shots[0].parent) if shots else ""
         result = ItemResult(row=item.row.number, reference=item.reference, status=status, app_ref=app_ref,
                             message=REDACTOR.scrub(message), shots=shot_text, worker=by)
-        worker.ledger.record_result(worker.ctx.run_id, item.row.number, reference=item.reference,
-                                    status=status.value, app_ref=app_ref, message=result.message, shots=shot_text)
+        saved = (item.row.number, item.reference, status.value, app_ref, result.message, shot_text)
+        if self.unsaved is not None and worker is self.first:
+            self.unsaved.append(saved)
+        else:
+            worker.ledger.record_results(worker.ctx.run_id, [saved])
         log = logger.bind(item=item.key)
         (log.info if status in (ItemStatus.DONE, ItemStatus.ALREADY_PRESENT, ItemStatus.READY) else log.warning)(
             "row {}: {} ({})", item.row.number, status.value, result.message)

@@ -24,7 +24,7 @@ import json
 import os
 import socket
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
@@ -65,6 +65,10 @@ class ItemState(StrEnum):
 TERMINAL = frozenset({ItemState.DONE, ItemState.ALREADY_PRESENT, ItemState.UNCONFIRMED})
 SETTLED = frozenset({ItemState.DONE, ItemState.ALREADY_PRESENT, ItemState.FAILED, ItemState.INVALID,
                      ItemState.UNCONFIRMED})
+
+
+ResultRow = tuple[int, str | None, str, str | None, str, str]
+"""One row's result as the ledger keeps it: row, reference, status, app_ref, message, shots."""
 
 
 class RunStatus(StrEnum):
@@ -350,10 +354,18 @@ class Ledger:
     # ------------------------------------------------------------------ per-run results
     def record_result(self, run_id: str, row: int, *, reference: str | None, status: str,
                       app_ref: str | None, message: str, shots: str = "") -> None:
-        values = {"reference": reference, "status": status, "app_ref": app_ref, "message": message, "shots": shots}
+        self.record_results(run_id, [(row, reference, status, app_ref, message, shots)])
+
+    def record_results(self, run_id: str, results: Iterable[ResultRow]) -> None:
+        """Many rows' results in one transaction: a file refused whole is one write, not one per row."""
+        names = ("row", "reference", "status", "app_ref", "message", "shots")
+        rows = [{"run_id": run_id, **dict(zip(names, result, strict=True))} for result in results]
+        if not rows:
+            return
+        insert = self._insert(run_items)
         with self._transaction() as db:
-            db.execute(self._insert(run_items).values(run_id=run_id, row=row, **values)
-                       .on_conflict_do_update(index_elements=["run_id", "row"], set_=values))
+            db.execute(insert.on_conflict_do_update(index_elements=["run_id", "row"],
+                                                    set_={name: insert.excluded[name] for name in names[1:]}), rows)
 
     def results(self, run_id: str) -> dict[int, Mapping[str, Any]]:
         rows = self._read(sa.select(run_items).where(run_items.c.run_id == run_id))

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES
 
 from clerk._outcome import ItemResult
 from clerk.inputs import Table
 
 if TYPE_CHECKING:
     from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+_UNSTORABLE = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")  # not in XML 1.0
 
 RESULT_COLUMNS = ("status", "{app_ref}", "message", "screenshots")
 
@@ -57,11 +61,9 @@ def _cell(sheet: WriteOnlyWorksheet, value: object) -> object:
         return value
     # XML 1.0 cannot hold control characters, surrogates, U+FFFE or U+FFFF: a workbook with one
     # does not open again. Keep the row and mark the character rather than fail the report.
-    cell = WriteOnlyCell(sheet, "".join(ch if _storable(ch) else "\ufffd" for ch in value))
+    text = _UNSTORABLE.sub("\ufffd", value)
+    if not text.startswith("=") and text not in ERROR_CODES:
+        return text  # openpyxl stores any other text as text
+    cell = WriteOnlyCell(sheet, text)
     cell.data_type = "s"
     return cell
-
-
-
-def _storable(ch: str) -> bool:
-    return ch in "\t\n\r" or " " <= ch < "\ud800" or "\ue000" <= ch < "\ufffe" or ch >= "\U00010000"

@@ -10,6 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from clerk._outcome import ItemResult, ItemStatus, RunReport
+from clerk._phases import RunPhase
 
 _STYLE = {
     ItemStatus.DONE: "green", ItemStatus.ALREADY_PRESENT: "cyan", ItemStatus.READY: "green",
@@ -19,11 +20,17 @@ _STYLE = {
 
 
 class ProgressView:
-    def __init__(self, console: Console | None = None) -> None:
+    """The phase the run is in and a bar of its items; invalid and failed rows are printed as they
+    come, the invalid ones only up to ``shown_invalid`` (the results workbook has every reason)."""
+
+    def __init__(self, console: Console | None = None, *, shown_invalid: int = 20) -> None:
         self.console = console or Console(stderr=True)
         self._progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                                   TimeElapsedColumn(), console=self.console, transient=False)
-        self._task = self._progress.add_task("rows", total=None)
+        self._task = self._progress.add_task("starting", total=None)
+        self._shown_invalid = shown_invalid
+        self._invalid = 0
+        self._resumed = False
 
     def __enter__(self) -> Self:
         self._progress.start()
@@ -33,11 +40,26 @@ class ProgressView:
                  tb: TracebackType | None) -> None:
         self._progress.stop()
 
+    def phase(self, phase: RunPhase, app: str) -> None:
+        description = ("resumed run: " if self._resumed else "") + phase.describe(app)
+        self._progress.update(self._task, description=description)
+        if not self.console.is_terminal:  # no live display: say it in a line
+            self.console.print(f"{description} ...", highlight=False, soft_wrap=True)
+
     def started(self, total: int, resumed: bool) -> None:
-        self._progress.update(self._task, total=total, description="resumed run" if resumed else "rows")
+        self._resumed = resumed
+        self._progress.update(self._task, total=total)
 
     def advanced(self, result: ItemResult) -> None:
         self._progress.advance(self._task)
+        if result.status is ItemStatus.INVALID:
+            self._invalid += 1
+            if self._invalid > self._shown_invalid:
+                if self._invalid == self._shown_invalid + 1:
+                    self._progress.console.print(f"[{_STYLE[result.status]}]more invalid rows follow; they are not "
+                                                 "listed here (the results workbook has every row's reason)[/]",
+                                                 highlight=False, soft_wrap=True)
+                return
         if result.status in (ItemStatus.INVALID, ItemStatus.FAILED, ItemStatus.UNCONFIRMED):
             self._progress.console.print(f"[{_STYLE[result.status]}]row {result.row}: {result.status.value}: "
                                          f"{result.message}[/]", highlight=False, soft_wrap=True)

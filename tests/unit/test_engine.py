@@ -117,6 +117,9 @@ def test_progress_is_reported_per_item(make_bot, settings, lines) -> None:
         def __init__(self) -> None:
             self.events: list[Any] = []
 
+        def phase(self, phase, app: str) -> None:
+            self.events.append(("phase", phase.describe(app)))
+
         def started(self, total: int, resumed: bool) -> None:
             self.events.append(("started", total, resumed))
 
@@ -125,7 +128,9 @@ def test_progress_is_reported_per_item(make_bot, settings, lines) -> None:
 
     listener = Listener()
     run_bot(make_bot(), settings, RunOptions(input_path=lines(("A-1", "1"), ("A-2", "x"))), progress=listener)
-    assert listener.events == [("started", 2, False), (3, "invalid"), (2, "held")]
+    assert listener.events == [
+        ("phase", "reading the input"), ("phase", "validating rows"), ("started", 2, False), (3, "invalid"),
+        (2, "held"), ("phase", "writing the results workbook"), ("phase", "sealing the recording")]
 
 
 # ---------------------------------------------------------------------------- outcomes per item

@@ -10,6 +10,7 @@ from bots.invoice_entry.bot import BOT
 from clerk._config import load_settings
 from clerk._engine import RunOptions, run_bot
 from clerk._outcome import ItemResult, ItemStatus
+from clerk._phases import RunPhase
 from tests.workbooks import write_workbook
 
 from .conftest import PROJECT, SANDBOX_PASSWORD, ClerkRunner, ap_rows, invoice, psql
@@ -19,6 +20,8 @@ pytestmark = pytest.mark.e2e
 
 class SessionKiller:
     """After the first item, throw away every LedgerSMB session, as an expiry would."""
+
+    def phase(self, phase: RunPhase, app: str) -> None: ...
 
     def started(self, total: int, resumed: bool) -> None: ...
 

@@ -1,0 +1,108 @@
+"""A file refused whole costs about one read of it: few ledger writes, a bounded console, phases shown.
+
+The time itself is measured in bench/bench_refuse.py (BENCHMARKS.md); these tests pin the
+structure that makes it proportionate: no per-row transaction, no per-row console line.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+from rich.console import Console
+
+from clerk._engine import RunOptions, run_bot
+from clerk._ledger import Ledger
+from clerk._outcome import ItemResult, ItemStatus
+from clerk._phases import RunPhase
+from clerk.console import ProgressView
+
+HEADER = ["Reference", "Amount"]
+
+
+@pytest.fixture
+def transactions(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every ledger transaction opened, by the caller's name."""
+    opened: list[str] = []
+    original = Ledger._transaction
+
+    def counting(self: Ledger) -> Any:
+        opened.append("transaction")
+        return original(self)
+
+    monkeypatch.setattr(Ledger, "_transaction", counting)
+    return opened
+
+
+def test_a_file_refused_whole_is_recorded_in_a_few_ledger_writes(make_bot, fake_app, settings, write_table,
+                                                                   transactions: list[str]) -> None:
+    rows = [[f"A-{n}", "1"] for n in range(300)]
+    fake_app.preflight_problems = {f"A-{n}": ("ref", "unknown") for n in range(0, 300, 2)}
+    path = write_table("big.csv", [HEADER, *rows])
+    report = run_bot(make_bot(preflight=fake_app.preflight), settings, RunOptions(input_path=path))
+    assert report.counts == {"invalid": 150, "held": 150}
+    assert len(transactions) <= 4  # open the run, the refused and held rows at once, close the run
+    ledger = Ledger(settings.data_dir / "ledger.sqlite3")
+    try:
+        assert len(ledger.results(report.run_id)) == 300  # every row is still recorded
+    finally:
+        ledger.close()
+
+
+def test_rows_left_pending_by_a_stop_are_recorded_together(make_bot, fake_app, settings, write_table,
+                                                            transactions: list[str]) -> None:
+    path = write_table("many.csv", [HEADER, *[[f"A-{n}", "1"] for n in range(200)]])
+    report = run_bot(make_bot(), settings, RunOptions(input_path=path, limit=1))
+    assert report.counts == {"done": 1, "pending": 199}
+    assert len(transactions) <= 8  # the one item's claim and settlement, not one write per pending row
+
+
+def result(row: int, status: ItemStatus = ItemStatus.INVALID) -> ItemResult:
+    return ItemResult(row=row, reference=None, status=status, message=f"reason {row}")
+
+
+def test_the_console_lists_the_first_invalid_rows_then_says_more_follow() -> None:
+    out = io.StringIO()
+    with ProgressView(Console(file=out, width=200), shown_invalid=5) as view:
+        view.started(1000, resumed=False)
+        for row in range(2, 1002):
+            view.advanced(result(row))
+        view.advanced(result(1002, ItemStatus.FAILED))
+    lines = [line for line in out.getvalue().splitlines() if line.startswith(("row ", "more"))]
+    assert lines == [*[f"row {n}: invalid: reason {n}" for n in range(2, 7)],
+                     "more invalid rows follow; they are not listed here (the results workbook has every "
+                     "row's reason)", "row 1002: failed: reason 1002"]
+
+
+def test_the_console_names_each_phase() -> None:
+    out = io.StringIO()
+    with ProgressView(Console(file=out, width=200)) as view:
+        view.phase(RunPhase.READING, "ledgersmb")
+        view.started(3, resumed=True)
+        view.phase(RunPhase.PREFLIGHT, "ledgersmb")
+        view.phase(RunPhase.WRITING, "ledgersmb")
+    text = out.getvalue()
+    for line in ("reading the input ...", "resumed run: checking rows in ledgersmb ...",
+                 "resumed run: writing the results workbook ..."):
+        assert line in text
+
+
+def test_the_run_announces_its_phases_in_order(make_bot, fake_app, settings, write_table) -> None:
+    phases: list[str] = []
+
+    class Listener:
+        def phase(self, phase: RunPhase, app: str) -> None:
+            phases.append(phase.describe(app))
+
+        def started(self, total: int, resumed: bool) -> None: ...
+
+        def advanced(self, result: ItemResult) -> None: ...
+
+    path = write_table("two.csv", [HEADER, ["A-1", "1"], ["A-2", "2"]])
+    run_bot(make_bot(preflight=fake_app.preflight), settings, RunOptions(input_path=path), progress=Listener())
+    assert phases == ["reading the input", "validating rows", "checking rows in fake", "entering items in fake",
+                      "writing the results workbook", "sealing the recording"]
+    phases.clear()
+    run_bot(make_bot(), settings, RunOptions(input_path=path, dry_run=True), progress=Listener())
+    assert "looking items up in fake" in phases
