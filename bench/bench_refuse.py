@@ -8,18 +8,21 @@ the log and the results workbook, and the run is sealed. The application is an i
 stand-in whose preflight refuses the vendor the way invoice_entry's does (one look-up per
 vendor, one problem per row); no browser is started, so the figures are clerk's own cost.
 
-Prints per size: the time of a bare read-only openpyxl loop and of the clerk run (best of
-two), the run's time per phase, and both peaks of traced memory (tracemalloc, one run each).
+Prints per size: the time and peak resident memory of a bare read-only openpyxl loop and of
+the clerk run, each measured once in a fresh interpreter, and the run's time per phase.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
+import resource
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
-import tracemalloc
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
@@ -50,6 +53,7 @@ def make_workbook(path: Path, rows: int) -> None:
 
 
 def baseline(path: Path) -> None:
+    """The floor: every cell of the first sheet read once, in openpyxl's read-only mode."""
     workbook = load_workbook(path, read_only=True, data_only=True)
     for _ in workbook.worksheets[0].iter_rows(values_only=True):
         pass
@@ -111,48 +115,45 @@ def with_clerk(path: Path, scratch: Path) -> dict[str, float]:
     return spans
 
 
-def best_of_two(action: Callable[[], object]) -> tuple[float, object]:
-    best, result = float("inf"), None
-    for _ in range(2):
-        started = time.perf_counter()
-        outcome = action()
-        elapsed = time.perf_counter() - started
-        if elapsed < best:
-            best, result = elapsed, outcome
-    return best, result
+def measure(kind: str, path: Path, scratch: Path) -> dict[str, float]:
+    """Run one measurement in a fresh interpreter, so its peak resident memory is its own."""
+    done = subprocess.run([sys.executable, __file__, "--one", kind, str(path), str(scratch)], check=True,
+                          capture_output=True, text=True)
+    return json.loads(done.stdout.splitlines()[-1])
 
 
-def peak(action: Callable[[], object]) -> int:
-    tracemalloc.start()
-    action()
-    top = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    return top
+def one(kind: str, path: Path, scratch: Path) -> None:
+    configure_console("ERROR", open(os.devnull, "w"))  # noqa: SIM115 - the process's only sink
+    started = time.perf_counter()
+    spans = baseline(path) if kind == "baseline" else with_clerk(path, scratch)
+    figures = {"seconds": time.perf_counter() - started,
+               "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, **(spans or {})}
+    print(json.dumps(figures))
 
 
 def main(sizes: list[int]) -> None:
-    configure_console("ERROR", open("/dev/null", "w"))  # noqa: SIM115 - the bench's own sink, kept open
-    print("| rows | file | openpyxl loop | clerk refuses | time ratio | peak memory (loop / clerk) | memory ratio |")
+    print("| rows | file | openpyxl loop | clerk refuses | time ratio | peak RSS (loop / clerk) | memory ratio |")
     print("|---:|---:|---:|---:|---:|---:|---:|")
     phases: list[str] = []
     with tempfile.TemporaryDirectory() as folder:
         for rows in sizes:
             path = Path(folder) / f"{rows}.xlsx"
             make_workbook(path, rows)
-            scratch = Path(folder) / "run"
-            base_time, _ = best_of_two(lambda: baseline(path))
-            clerk_time, spans = best_of_two(lambda: with_clerk(path, scratch))
-            base_peak = peak(lambda: baseline(path))
-            clerk_peak = peak(lambda: with_clerk(path, scratch))
-            print(f"| {rows:,} | {path.stat().st_size / 1e6:.1f} MB | {base_time:.1f} s | {clerk_time:.1f} s | "
-                  f"{clerk_time / base_time:.2f} | {base_peak / 1e6:.0f} / {clerk_peak / 1e6:.0f} MB | "
-                  f"{clerk_peak / max(base_peak, 1):.1f} |")
-            phases.append(f"{rows:,} rows: " + ", ".join(f"{name} {seconds:.1f} s"
-                                                           for name, seconds in spans.items()))  # type: ignore[union-attr]
-    print("\nclerk's time by phase (the best run):")
+            base = measure("baseline", path, Path(folder) / "run")
+            clerk = measure("clerk", path, Path(folder) / "run")
+            print(f"| {rows:,} | {path.stat().st_size / 1e6:.1f} MB | {base['seconds']:.1f} s | "
+                  f"{clerk['seconds']:.1f} s | {clerk['seconds'] / base['seconds']:.2f} | "
+                  f"{base['peak_mb']:.0f} / {clerk['peak_mb']:.0f} MB | {clerk['peak_mb'] / base['peak_mb']:.1f} |",
+                  flush=True)
+            spent = {k: v for k, v in clerk.items() if k not in ("seconds", "peak_mb")}
+            phases.append(f"{rows:,} rows: " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in spent.items()))
+    print("\nclerk's time by phase:")
     for line in phases:
         print(f"- {line}")
 
 
 if __name__ == "__main__":
-    main([int(a) for a in sys.argv[1:]] or [100_000, 300_000])
+    if sys.argv[1:2] == ["--one"]:
+        one(sys.argv[2], Path(sys.argv[3]), Path(sys.argv[4]))
+    else:
+        main([int(a) for a in sys.argv[1:]] or [100_000, 300_000])

@@ -187,6 +187,17 @@ def run_bot(bot: Bot[Any], settings: Settings, options: RunOptions,
     return report
 
 
+def _row_ranges(rows: list[int]) -> str:
+    """Row numbers as ranges, e.g. "2-40, 42, 44-90"."""
+    spans: list[list[int]] = []
+    for row in sorted(rows):
+        if spans and row == spans[-1][1] + 1:
+            spans[-1][1] = row
+        else:
+            spans.append([row, row])
+    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in spans)
+
+
 def _announce(progress: ProgressListener, phase: RunPhase, app: str) -> None:
     logger.info("phase: {}", phase.describe(app))
     progress.phase(phase, app)
@@ -529,7 +540,7 @@ class _Engine:
         self._record(worker, item, status, app_ref, message, by=worker.name)
 
     def _record(self, worker: Worker, item: WorkItem[Any], status: ItemStatus, app_ref: str | None = None,
-                message: str = "", *, by: str = "") -> None:
+                message: str = "", *, by: str = "", logged: bool = True) -> None:
         shots = worker.ctx.recording.shots_of(item.key)
         shot_text = str(shots[0].parent) if shots else ""
         result = ItemResult(row=item.row.number, reference=item.reference, status=status, app_ref=app_ref,
@@ -539,16 +550,23 @@ class _Engine:
             self.unsaved.append(saved)
         else:
             worker.ledger.record_results(worker.ctx.run_id, [saved])
-        log = logger.bind(item=item.key)
-        (log.info if status in (ItemStatus.DONE, ItemStatus.ALREADY_PRESENT, ItemStatus.READY) else log.warning)(
-            "row {}: {} ({})", item.row.number, status.value, result.message)
+        if logged:
+            log = logger.bind(item=item.key)
+            (log.info if status in (ItemStatus.DONE, ItemStatus.ALREADY_PRESENT, ItemStatus.READY) else log.warning)(
+                "row {}: {} ({})", item.row.number, status.value, result.message)
         with self.lock:
             self.report.results.append(result)
             self.progress.advanced(result)
 
     def _finish_all(self, items: Iterable[WorkItem[Any]], status: ItemStatus, message: str) -> None:
+        """Settle rows nobody worked with one message, and log them as one record, not one per row."""
+        rows = []
         for item in items:
-            self._record(self.first, item, status, message=message)
+            self._record(self.first, item, status, message=message, logged=False)
+            rows.append(item.row.number)
+        if rows:
+            logger.warning("{} row(s) {} (rows {}): {}", len(rows), status.value, _row_ranges(rows),
+                           REDACTOR.scrub(message))
 
 
 @dataclass(slots=True)

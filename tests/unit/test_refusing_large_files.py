@@ -7,6 +7,7 @@ structure that makes it proportionate: no per-row transaction, no per-row consol
 from __future__ import annotations
 
 import io
+import json
 from typing import Any
 
 import pytest
@@ -106,3 +107,16 @@ def test_the_run_announces_its_phases_in_order(make_bot, fake_app, settings, wri
     phases.clear()
     run_bot(make_bot(), settings, RunOptions(input_path=path, dry_run=True), progress=Listener())
     assert "looking items up in fake" in phases
+
+
+def test_held_rows_are_one_log_record_and_each_invalid_row_keeps_its_own(make_bot, fake_app, settings,
+                                                                         write_table) -> None:
+    path = write_table("held.csv", [HEADER, *[[f"A-{n}", "1"] for n in range(100)], ["A-x", "0"]])
+    report = run_bot(make_bot(), settings, RunOptions(input_path=path))
+    assert report.counts == {"invalid": 1, "held": 100}
+    messages = [json.loads(line)["record"]["message"]
+                for line in (report.recording_dir / "events.jsonl").read_text().splitlines()]
+    assert "row 102: invalid (column 'Amount': 0 is not positive)" in messages
+    held = [m for m in messages if "row(s) held" in m or ": held" in m]
+    assert held == ["100 row(s) held (rows 2-101): not entered: 1 row(s) of this file are invalid (first: row 102); "
+                    "fix them and run again, or run with --skip-invalid"]
