@@ -30,7 +30,15 @@ from clerk._crew import Dispenser, Worker, crew_names, work_together
 from clerk._errors import BotError, BusinessError, ConfigError
 from clerk._fields import DateWindow
 from clerk._items import Problem, WorkItem, parse_items
-from clerk._ledger import IllegalTransition, ItemLocked, ItemState, LedgerUnavailable, ResultRow, RunStatus
+from clerk._ledger import (
+    IllegalTransition,
+    ItemLocked,
+    ItemRecord,
+    ItemState,
+    LedgerUnavailable,
+    ResultRow,
+    RunStatus,
+)
 from clerk._ledger_config import open_ledger
 from clerk._logging import RunLog
 from clerk._outcome import ItemResult, ItemStatus, RunReport
@@ -187,6 +195,13 @@ def run_bot(bot: Bot[Any], settings: Settings, options: RunOptions,
     return report
 
 
+class _Unread:
+    """The ledger record has not been read yet."""
+
+
+UNREAD = _Unread()
+
+
 def _row_ranges(rows: list[int]) -> str:
     """Row numbers as ranges, e.g. "2-40, 42, 44-90"."""
     spans: list[list[int]] = []
@@ -259,7 +274,10 @@ class _Engine:
     def execute(self, items: list[WorkItem[Any]]) -> None:
         self.progress.started(len(items), self.report.resumed)
         with self._saved_together():
-            todo = [item for item in items if not self._settled_by_file_or_ledger(item)]
+            valid = [item for item in items if self._reject_if_invalid(item)]
+            known = self.first.ledger.items(self.bot.ledger_key, [self.ledger_reference(item) for item in valid])
+            todo = [item for item in valid
+                    if not self._settled_by_ledger(self.first, item, known.get(self.ledger_reference(item)))]
             if todo and self.bot.preflight is not None:
                 self.enter_phase(RunPhase.PREFLIGHT)
                 self._preflight(todo)
@@ -330,13 +348,10 @@ class _Engine:
                 self.report.stop_reason = self.report.stop_reason or f"{getattr(err, 'code', type(err).__name__)}: {err}"
             raise
 
-    def _settled_by_file_or_ledger(self, item: WorkItem[Any]) -> bool:
-        if not self._reject_if_invalid(item):
-            return True
-        return self._settled_by_ledger(self.first, item)
-
-    def _settled_by_ledger(self, worker: Worker, item: WorkItem[Any]) -> bool:
-        known = worker.ledger.item(self.bot.ledger_key, self.ledger_reference(item))
+    def _settled_by_ledger(self, worker: Worker, item: WorkItem[Any], known: ItemRecord | None | _Unread = UNREAD) -> bool:
+        """Whether the ledger already settled the item for good (``known``: its record, when already read)."""
+        if isinstance(known, _Unread):
+            known = worker.ledger.item(self.bot.ledger_key, self.ledger_reference(item))
         if known is not None and known.state is ItemState.UNCONFIRMED:  # a person has to look; never re-entered
             since = "" if known.run_id == worker.ctx.run_id else f"since clerk run {known.run_id}: "
             self._record(worker, item, ItemStatus.UNCONFIRMED, known.app_ref, f"{since}{known.message}")

@@ -24,7 +24,7 @@ import json
 import os
 import socket
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
@@ -282,6 +282,16 @@ class Ledger:
     def item(self, bot: str, reference: str) -> ItemRecord | None:
         found = self._read(sa.select(items).where(items.c.bot == bot, items.c.reference == reference))
         return _item_record(found[0]) if found else None
+
+    def items(self, bot: str, references: Sequence[str]) -> dict[str, ItemRecord]:
+        """The records of those of ``references`` the ledger knows, read in a few queries, not one each."""
+        found: dict[str, ItemRecord] = {}
+        for start in range(0, len(references), 500):
+            chunk = references[start:start + 500]
+            for row in self._read(sa.select(items).where(items.c.bot == bot, items.c.reference.in_(chunk))):
+                record = _item_record(row)
+                found[record.reference] = record
+        return found
 
     def claim(self, bot: str, reference: str, run_id: str) -> ItemRecord | None:
         """Mark the item in progress for ``run_id`` and count an attempt.
