@@ -9,7 +9,8 @@ Ways to post N invoices (all by default), each logging in once:
   step, traces for failed items, ledger) -- the default configuration;
 - no-shots: clerk with screenshots only on failure;
 - no-traces: clerk with `audit.traces = "off"`;
-- jpeg: clerk with `run.screenshot_format = "jpeg"`.
+- jpeg: clerk with `run.screenshot_format = "jpeg"`;
+- retries: clerk with `audit.traces = "retries"`; jpeg+retries: both.
 The ways run interleaved (A B C A B C ...) for ROUNDS rounds, so that a machine busy with
 other work slows each alike; the table shows each way's median and its ratio to bare.
 The ratios are the figures to watch; absolute seconds vary with the machine.
@@ -102,7 +103,8 @@ WAYS = {
     "no-shots": lambda rows, folder: with_clerk(rows, folder, screenshots="failures"),
     "no-traces": lambda rows, folder: with_clerk(rows, folder, traces="off"),
     "jpeg": lambda rows, folder: with_clerk(rows, folder, shot_format="jpeg"),
-    "jpeg-no-shots": lambda rows, folder: with_clerk(rows, folder, shot_format="jpeg", screenshots="failures"),
+    "retries": lambda rows, folder: with_clerk(rows, folder, traces="retries"),
+    "jpeg+retries": lambda rows, folder: with_clerk(rows, folder, shot_format="jpeg", traces="retries"),
 }
 
 
