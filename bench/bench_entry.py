@@ -19,9 +19,9 @@ The ratios are the figures to watch; absolute seconds vary with the machine.
 from __future__ import annotations
 
 import datetime as dt
-import statistics
 import os
 import re
+import statistics
 import sys
 import tempfile
 import time
@@ -34,10 +34,10 @@ from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bots.invoice_entry.bot import BOT
 from clerk._config import load_settings
 from clerk._engine import RunOptions, run_bot
 from clerk.web._browser import CHROMIUM_ARGS
+from clerk_bots.invoice_entry.bot import BOT
 
 URL = "http://127.0.0.1:5762"
 

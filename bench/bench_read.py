@@ -21,9 +21,9 @@ from openpyxl import Workbook, load_workbook
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bots.invoice_entry.model import SCHEMA
 from clerk._items import parse_items
 from clerk.inputs import read_table
+from clerk_bots.invoice_entry.model import SCHEMA
 
 
 def make_workbook(path: Path, rows: int) -> None:

@@ -23,7 +23,7 @@ from clerk._errors import (
 from clerk._lazy import lazy_names
 
 if TYPE_CHECKING:
-    from clerk._bot import App, AppEnv, AppSession, Bot, Found
+    from clerk._bot import App, AppEnv, AppSession, Bot, Found, Param
     from clerk._context import RunContext
     from clerk._items import ItemSchema, Problem, RowReader, WorkItem
     from clerk._retry import RetryPolicy
@@ -32,13 +32,14 @@ __version__ = "0.1.0"
 
 _LAZY = {
     "App": "clerk._bot", "AppEnv": "clerk._bot", "AppSession": "clerk._bot", "Bot": "clerk._bot", "Found": "clerk._bot",
+    "Param": "clerk._bot",
     "RunContext": "clerk._context", "ItemSchema": "clerk._items", "Problem": "clerk._items",
     "RowReader": "clerk._items", "WorkItem": "clerk._items", "RetryPolicy": "clerk._retry",
 }
 
 __all__ = [
     "App", "AppEnv", "AppSession", "ApplicationError", "Bot", "BotError", "BusinessError", "ConfigError", "FatalError",
-    "Found", "InputFileError", "ItemSchema", "OperatorAbort", "Problem", "RetryPolicy", "RowReader",
+    "Found", "InputFileError", "ItemSchema", "OperatorAbort", "Param", "Problem", "RetryPolicy", "RowReader",
     "RunContext", "ScreenNotReached", "SelectorFailed", "SessionLost", "WorkItem", "__version__",
 ]
 

@@ -8,7 +8,7 @@ enter it and read it back (``enter``).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar
 
@@ -70,6 +70,26 @@ class Found:
     detail: str = ""
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Param:
+    """A setting of the bot that ``clerk run BOT`` takes as an option: ``--queue NAME`` sets
+    ``[bots.<bot>] queue`` for that run, and the bot reads it from ``ctx.bot_settings``.
+    Its default is the ``[bots.<bot>]`` value from the layered configuration.
+
+    Example:
+        Param(name="queue", help="the RT queue to work", metavar="NAME")
+    """
+
+    name: str
+    help: str
+    metavar: str = "VALUE"
+    choices: Sequence[str] = ()
+
+    @property
+    def option(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+
 LiveSource = Callable[["RunContext"], "Table"]
 """Reads work from an application instead of a file (e.g. an RT queue) as a Table."""
 
@@ -118,6 +138,11 @@ class Bot(Generic[T]):
     ledger_name: str = ""
     max_workers: int | None = None
     max_workers_reason: str = ""
+    params: Sequence[Param] = ()
+    targets: Mapping[str, str] = field(default_factory=dict)
+    """Other applications the same items can be entered into, each as ``"module:NAME"`` of
+    another Bot (a leading dot: relative to this bot's package), chosen by ``--target`` or
+    ``[bots.<bot>] target``. Example: ``{"gnucash": ".gnucash:BOT_GNUCASH"}``."""
 
     @property
     def ledger_key(self) -> str:
@@ -126,3 +151,13 @@ class Bot(Generic[T]):
     @property
     def main_app(self) -> str:
         return next(iter(self.apps))
+
+    @property
+    def all_params(self) -> tuple[Param, ...]:
+        """The declared parameters, plus ``target`` when the bot has other targets."""
+        if not self.targets:
+            return tuple(self.params)
+        choices = (self.main_app, *self.targets)
+        target = Param(name="target", help=f"The application the items go into: {', '.join(choices)}",
+                       metavar="APP", choices=choices)
+        return (*self.params, target)

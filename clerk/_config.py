@@ -1,7 +1,9 @@
 """Settings: one frozen object per run, built once from layered sources.
 
-Precedence, lowest first: code defaults, ``config/default.toml``, ``config/<env>.toml``
-(``CLERK_ENV``), environment variables ``CLERK_<SECTION>__<KEY>`` and finally the CLI.
+Precedence, lowest first: clerk's defaults (``clerk/defaults.toml``), the bot package's
+``defaults.toml``, the project's ``clerk.toml`` and ``config/default.toml``,
+``config/<env>.toml`` (``CLERK_ENV``), environment variables ``CLERK_<SECTION>__<KEY>`` and
+finally the CLI. Each layer overrides single keys, so a project says only what differs.
 Config files hold no secrets; ``load_settings`` refuses keys that look like one.
 """
 
@@ -18,6 +20,9 @@ from typing import Any
 from clerk._errors import ConfigError
 
 _SECRET_KEYS = ("password", "passwd", "secret", "token", "api_key")
+CLERK_DEFAULTS = Path(__file__).with_name("defaults.toml")
+BOT_DEFAULTS = "defaults.toml"  # in a bot's package folder (and its parent packages')
+PROJECT_FILE = "clerk.toml"  # marks a project folder, like [tool.clerk] in its pyproject.toml
 
 
 DEFAULT_BROWSER = "/usr/bin/chromium"  # Debian's chromium
@@ -59,6 +64,7 @@ class Settings:
     apps: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     bots: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     sources: Mapping[str, str] = field(default_factory=dict)
+    bot_folders: tuple[Path, ...] = ()  # the bot's package folders, innermost first: its files live there
     audit: Mapping[str, Any] = field(default_factory=dict)  # [audit], read by clerk.audit.AuditSettings
     ledger: Mapping[str, Any] = field(default_factory=dict)  # [ledger], read by clerk._ledger_config
 
@@ -84,37 +90,47 @@ class Settings:
 
 
 def find_project_dir(start: Path | None = None) -> Path:
-    """``CLERK_HOME`` if set, else the nearest folder upwards holding ``config/default.toml``,
-    else the checkout this package was installed from."""
+    """``CLERK_HOME`` if set, else the nearest folder upwards marked as a clerk project (a
+    ``clerk.toml``, or ``[tool.clerk]`` in its ``pyproject.toml``), else the current folder."""
     if home := os.environ.get("CLERK_HOME"):
         return Path(home).resolve()
-    for folder in [(start or Path.cwd()).resolve(), *(start or Path.cwd()).resolve().parents]:
-        if (folder / "config" / "default.toml").is_file():
-            return folder
-    checkout = Path(__file__).resolve().parent.parent
-    if (checkout / "config" / "default.toml").is_file():
-        return checkout
-    raise ConfigError("cannot find the clerk project: set CLERK_HOME to the folder holding config/")
+    here = (start or Path.cwd()).resolve()
+    return next((folder for folder in [here, *here.parents] if is_project_dir(folder)), here)
+
+
+def is_project_dir(folder: Path) -> bool:
+    if (folder / PROJECT_FILE).is_file():
+        return True
+    pyproject = folder / "pyproject.toml"
+    if not pyproject.is_file():
+        return False
+    try:
+        return "clerk" in tomllib.loads(pyproject.read_text(encoding="utf-8")).get("tool", {})
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return False
 
 
 def load_settings(
     project_dir: Path | None = None,
     overrides: Mapping[str, Any] | None = None,
     environ: Mapping[str, str] | None = None,
+    bot_folders: tuple[Path, ...] = (),
 ) -> Settings:
-    """Build the Settings. ``overrides`` are dotted keys from the CLI, e.g. ``web.headless``.
+    """Build the Settings. ``overrides`` are dotted keys from the CLI, e.g. ``web.headless``;
+    ``bot_folders`` are the bot's package folders, innermost first (see ``clerk._registry``).
 
     Raises:
         ConfigError: a file does not parse, a value has the wrong type, or a config
             file holds something that looks like a secret.
     """
     project = project_dir or find_project_dir()
-    merged, sources = load_config_tree(project, overrides, environ)
-    return _build(project, merged, sources)
+    merged, sources = load_config_tree(project, overrides, environ, bot_folders)
+    return _build(project, merged, sources, bot_folders)
 
 
 def load_config_tree(
-    project: Path, overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
+    project: Path, overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None,
+    bot_folders: tuple[Path, ...] = (),
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """The layered configuration as a plain tree, with where each key came from.
 
@@ -124,11 +140,14 @@ def load_config_tree(
     environ = os.environ if environ is None else environ
     merged: dict[str, Any] = {}
     sources: dict[str, str] = {}
-    files = [project / "config" / "default.toml"]
+    layers = [(CLERK_DEFAULTS, "clerk defaults")]
+    layers += [(folder / BOT_DEFAULTS, f"{folder.name}/{BOT_DEFAULTS}") for folder in reversed(bot_folders)
+               if (folder / BOT_DEFAULTS).is_file()]
+    layers += [(project / name, name) for name in (PROJECT_FILE, "config/default.toml") if (project / name).is_file()]
     if env_name := environ.get("CLERK_ENV"):
-        files.append(project / "config" / f"{env_name}.toml")
-    for path in files:
-        _merge(merged, _read_toml(path), sources, str(path.relative_to(project)))
+        layers.append((project / "config" / f"{env_name}.toml", f"config/{env_name}.toml"))  # must exist
+    for path, origin in layers:
+        _merge(merged, _read_toml(path), sources, origin)
     _merge(merged, _from_environ(environ), sources, "environment")
     _merge(merged, _undot(overrides or {}), sources, "command line")
     _refuse_secrets(merged)
@@ -208,49 +227,55 @@ def _int(value: Any, key: str) -> int:
     return value
 
 
+def _text(value: Any, key: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise ConfigError(f"{key} must be a non-empty text, got {value!r}")
+    return value
+
+
 def _bool(value: Any, key: str) -> bool:
     if not isinstance(value, bool):
         raise ConfigError(f"{key} must be true or false, got {value!r}")
     return value
 
 
-def _build(project: Path, tree: Mapping[str, Any], sources: Mapping[str, str]) -> Settings:
+def _build(project: Path, tree: Mapping[str, Any], sources: Mapping[str, str],
+           bot_folders: tuple[Path, ...]) -> Settings:
     clerk = tree.get("clerk", {})
     web, retry, run = tree.get("web", {}), tree.get("retry", {}), tree.get("run", {})
 
-    def folder(key: str, default: str) -> Path:
-        path = Path(clerk.get(key, default))
+    def folder(key: str) -> Path:
+        path = Path(_text(clerk.get(key), f"clerk.{key}"))
         return path if path.is_absolute() else project / path
 
     try:
         return Settings(
             project_dir=project,
-            data_dir=folder("data_dir", "var"),
-            recordings_dir=folder("recordings_dir", "recordings"),
-            selectors_dir=folder("selectors_dir", "selectors"),
+            data_dir=folder("data_dir"),
+            recordings_dir=folder("recordings_dir"),
+            selectors_dir=folder("selectors_dir"),
             web=WebSettings(
-                browser=str(web.get("browser", DEFAULT_BROWSER)),
-                headless=_bool(web.get("headless", True), "web.headless"),
-                slowmo_ms=_int(web.get("slowmo_ms", 0), "web.slowmo_ms"),
-                timeout=_seconds(web.get("timeout_s", 20), "web.timeout_s"),
-                viewport_width=_int(web.get("viewport_width", 1280), "web.viewport_width"),
-                viewport_height=_int(web.get("viewport_height", 1000), "web.viewport_height"),
+                browser=_text(web.get("browser"), "web.browser"),
+                headless=_bool(web.get("headless"), "web.headless"),
+                slowmo_ms=_int(web.get("slowmo_ms"), "web.slowmo_ms"),
+                timeout=_seconds(web.get("timeout_s"), "web.timeout_s"),
+                viewport_width=_int(web.get("viewport_width"), "web.viewport_width"),
+                viewport_height=_int(web.get("viewport_height"), "web.viewport_height"),
             ),
             retry=RetrySettings(
-                attempts=_int(retry.get("attempts", 3), "retry.attempts"),
-                wait_initial=_seconds(retry.get("wait_initial_s", 1), "retry.wait_initial_s"),
-                wait_max=_seconds(retry.get("wait_max_s", 20), "retry.wait_max_s"),
+                attempts=_int(retry.get("attempts"), "retry.attempts"),
+                wait_initial=_seconds(retry.get("wait_initial_s"), "retry.wait_initial_s"),
+                wait_max=_seconds(retry.get("wait_max_s"), "retry.wait_max_s"),
             ),
             run=RunSettings(
-                max_consecutive_failures=_int(run.get("max_consecutive_failures", 3),
-                                              "run.max_consecutive_failures"),
-                screenshots=_choice(run.get("screenshots", "on"), ("on", "failures"), "run.screenshots"),
-                screenshot_format=_choice(run.get("screenshot_format", "png"), ("png", "jpeg"),
-                                          "run.screenshot_format"),
+                max_consecutive_failures=_int(run.get("max_consecutive_failures"), "run.max_consecutive_failures"),
+                screenshots=_choice(run.get("screenshots"), ("on", "failures"), "run.screenshots"),
+                screenshot_format=_choice(run.get("screenshot_format"), ("png", "jpeg"), "run.screenshot_format"),
             ),
             apps={k: dict(v) for k, v in tree.get("apps", {}).items()},
             bots={k: dict(v) for k, v in tree.get("bots", {}).items()},
             sources=dict(sources),
+            bot_folders=bot_folders,
             audit=dict(tree.get("audit", {})),
             ledger=dict(tree.get("ledger", {})),
         )

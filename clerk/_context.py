@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from loguru import logger
 
@@ -11,6 +11,7 @@ from clerk._bot import AppEnv
 from clerk._config import Settings
 from clerk._errors import ConfigError
 from clerk._recording import Recording
+from clerk._resources import selector_folder, selector_folders
 from clerk._secrets import Credentials
 from clerk._selectors import SelectorBook, SelectorDrift
 from clerk.audit._settings import AuditSettings
@@ -22,6 +23,9 @@ if TYPE_CHECKING:
     from loguru import Logger
 
     from clerk._bot import App, AppSession
+
+
+S = TypeVar("S")
 
 
 class RunContext:
@@ -42,8 +46,15 @@ class RunContext:
         self._credentials = credentials
         self._browser = BrowserHost(settings.web, artifacts_dir=self._tracer.scratch)
         self._sessions: dict[str, AppSession] = {}
-        self._selector_books = {name: SelectorBook.load(settings.selectors_dir, name)
-                                for name, app in apps.items() if app.kind == "web"}
+        self._selector_dirs = {name: selector_folder(settings, name, app) for name, app in apps.items()}
+        self._selector_books = {name: self._web_selectors(name) for name, app in apps.items() if app.kind == "web"}
+
+    def _web_selectors(self, name: str) -> SelectorBook:
+        folder = self._selector_dirs[name]
+        if folder is None:
+            searched = ", ".join(str(f) for f in selector_folders(self.settings, self._apps[name]))
+            raise ConfigError(f"{name}: no selector file {name}.yaml in {searched}")
+        return SelectorBook.load(folder, name)
 
     @property
     def item_key(self) -> str:
@@ -64,8 +75,33 @@ class RunContext:
     def bot_settings(self) -> Mapping[str, Any]:
         return self.settings.bot(self.bot)
 
-    def app(self, name: str) -> AppSession:
-        """The logged-in session of application ``name``, started on first use."""
+    @overload
+    def app(self, which: type[S]) -> S: ...
+
+    @overload
+    def app(self, which: str) -> AppSession: ...
+
+    def app(self, which: str | type[S]) -> AppSession | S:
+        """The logged-in session of an application, started on first use: by its class, typed
+        (``ctx.app(LedgerSmb)`` is a ``LedgerSmb``), or by its name in the bot's ``apps``.
+
+        Raises:
+            ConfigError: the bot declares no such application.
+        """
+        if isinstance(which, str):
+            return self._session(which)
+        names = [name for name, app in self._apps.items() if app.session is which]
+        if len(names) != 1:
+            declared = ", ".join(f"{name} ({getattr(app.session, '__name__', app.session)})"
+                                 for name, app in self._apps.items())
+            raise ConfigError(f"bot {self.bot} declares {'no' if not names else 'several'} application(s) "
+                              f"with the session {which.__name__} (it declares {declared}); ask by name")
+        session = self._session(names[0])
+        if not isinstance(session, which):
+            raise ConfigError(f"the session of {names[0]} is a {type(session).__name__}, not a {which.__name__}")
+        return session
+
+    def _session(self, name: str) -> AppSession:
         if name not in self._apps:
             raise ConfigError(f"bot {self.bot} does not declare the application {name!r}")
         session = self._sessions.get(name)
@@ -76,7 +112,7 @@ class RunContext:
                               self.settings.web.timeout.total_seconds() * 1000, on_drift=self._drifted)
                 self._tracer.attach(name, web)
             env = AppEnv(name=name, settings=self.settings.app(name), credentials=self._credentials.get(name), web=web,
-                         selectors_dir=self.settings.selectors_dir)
+                         selectors_dir=self._selector_dirs[name] or self.settings.selectors_dir)
             session = self._apps[name].session(env)
             self._sessions[name] = session
             self.log.info("logging in to {}", name)

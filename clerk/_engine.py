@@ -49,6 +49,7 @@ from clerk._retry import RetryPolicy, retrying
 from clerk._secrets import REDACTOR, load_credentials
 from clerk.audit import seal_run
 from clerk.inputs import Table, read_table
+from clerk.web import BrowserHost
 
 R = TypeVar("R")
 
@@ -128,6 +129,8 @@ def run_bot(bot: Bot[Any], settings: Settings, options: RunOptions,
     table, input_label, identity = _open_input(bot, options, settings)
     window = DateWindow.from_settings(settings.bot(bot.name), dt.date.today())
     credentials = {name: load_credentials(name) for name, app in bot.apps.items() if app.login}
+    if any(app.kind == "web" for app in bot.apps.values()):
+        BrowserHost(settings.web).check()  # a wrong web.browser is a configuration error, before any item
     ledger = open_ledger(settings)
     run, resumed = ledger.open_run(bot.ledger_key, input_label, identity, settings.recordings_dir / bot.name,
                                    dry_run=options.dry_run)
@@ -246,7 +249,8 @@ def _open_input(bot: Bot[Any], options: RunOptions, settings: Settings) -> tuple
         return table, str(path), sha256_of(path)
     if bot.live_source is None:
         raise ConfigError(f"bot {bot.name} reads a file: give --input FILE")
-    label = f"live:{bot.name}:" + ",".join(f"{k}={v}" for k, v in sorted(options.params.items()))
+    params = {p.name: settings.bot(bot.name).get(p.name) for p in bot.all_params} | dict(options.params)
+    label = f"live:{bot.name}:" + ",".join(f"{k}={v}" for k, v in sorted(params.items()) if v is not None)
     return None, label, hashlib.sha256(label.encode()).hexdigest()
 
 
@@ -446,7 +450,9 @@ class _Engine:
                 self._fail(worker, item, err, write)
                 if err.stops_run:
                     with self.lock:
-                        self.report.stop_reason = self.report.stop_reason or f"{err.code}: {err}"
+                        if not self.report.stop_reason:
+                            self.report.stop_reason = f"{err.code}: {err}"
+                            self.report.stop_exit_code = err.exit_code
             except Exception as err:  # noqa: BLE001 - the catch-all release: record and go on
                 self._fail(worker, item, err, write)
             else:

@@ -55,6 +55,7 @@ class RunReport:
     resumed: bool = False
     dry_run: bool = False
     stop_reason: str = ""
+    stop_exit_code: int | None = None  # the exit code of the error that stopped the run, when one did
     results: list[ItemResult] = field(default_factory=list)
     drifts: list[str] = field(default_factory=list)  # selectors whose fallback was used, as messages
 
@@ -79,4 +80,9 @@ class RunReport:
 
     @property
     def exit_code(self) -> int:
-        return EXIT_CODES[self.outcome]
+        """By the outcome; a run stopped by an error exits with that error's code (a
+        configuration error found mid-item is still exit 2)."""
+        outcome = self.outcome
+        if outcome is RunOutcome.STOPPED and self.stop_exit_code is not None:
+            return self.stop_exit_code
+        return EXIT_CODES[outcome]

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from clerk._config import find_project_dir, load_settings
-from clerk._errors import BotError
+from clerk._config import find_project_dir
+from clerk._errors import BotError, ConfigError
 from clerk._secrets import REDACTOR
 from clerk.audit._cli import audit_group
 from clerk.botkit import COMMANDS as BOTKIT_COMMANDS
@@ -27,6 +27,7 @@ from clerk.scheduler._cli import COMMANDS as SCHEDULER_COMMANDS
 from clerk.webconsole._cli import console_group
 
 if TYPE_CHECKING:
+    from clerk._bot import Bot
     from clerk._engine import StopFlag
 
 # Each command imports the modules it runs (the engine, Playwright, the ledger, rich) when
@@ -35,7 +36,8 @@ if TYPE_CHECKING:
 
 @click.group()
 @click.option("--project", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="The clerk project folder (default: CLERK_HOME, or found from the current folder).")
+              help="The clerk project folder (default: CLERK_HOME, else the nearest folder up holding clerk.toml "
+                   "or a pyproject.toml with [tool.clerk], else the current folder).")
 @click.option("-v", "--verbose", is_flag=True, help="Log debug messages to the console.")
 @click.pass_context
 def cli(ctx: click.Context, project: Path | None, verbose: bool) -> None:
@@ -46,59 +48,96 @@ def cli(ctx: click.Context, project: Path | None, verbose: bool) -> None:
     ctx.obj = {"project": project}
 
 
-@cli.command("run")
-@click.argument("bot_name", metavar="BOT")
-@click.option("--input", "input_path", type=click.Path(path_type=Path), default=None,
-              help="The spreadsheet or export (.xlsx, .csv, .tsv) to work through.")
-@click.option("--output", "output_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Results workbook (default: <input>.results.xlsx next to the input, <input>.dry-run.xlsx for a dry run).")
-@click.option("--headed", is_flag=True, help="Show the browser window.")
-@click.option("--slowmo", type=click.IntRange(min=0), default=None, metavar="MS",
-              help="Slow every browser action down by MS milliseconds.")
-@click.option("--dry-run", is_flag=True, help="Validate against the application; enter nothing.")
-@click.option("--limit", type=click.IntRange(min=1), default=None, help="Enter at most N items.")
-@click.option("--skip-invalid", is_flag=True, help="Enter the valid rows even when some rows are invalid.")
-@click.option("--queue", default=None, metavar="NAME",
-              help="For bots that read a live queue (without --input): the queue to work, e.g. PlanChanges.")
-@click.option("--target", default=None, metavar="APP",
-              help="For bots with several target applications, e.g. gnucash (default: [bots.<bot>] target).")
-@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True, metavar="N",
-              help="Work the items in N sessions at once on this machine, each logged in once.")
-@click.option("--on", "executor", type=click.Choice(["local", "celery"]), default="local", show_default=True,
-              help="celery: put the items on the Celery queue for `clerk worker`s (see [celery]).")
-@click.pass_context
-def run_command(ctx: click.Context, bot_name: str, input_path: Path, output_path: Path | None, headed: bool,
-                slowmo: int | None, dry_run: bool, limit: int | None, skip_invalid: bool, queue: str | None,
-                target: str | None, workers: int, executor: str) -> None:
-    """Run BOT once over an input file and write a results workbook."""
-    from clerk._engine import RunOptions, StopFlag, run_bot
-    from clerk._registry import load_bot
-    from clerk.console import ProgressView, print_report
+class _BotCommands(click.Group):
+    """``clerk run BOT``: one command per bot, with the common options and the bot's own."""
 
-    overrides: dict[str, Any] = {"web.headless": False if headed else None, "web.slowmo_ms": slowmo}
-    settings = load_settings(ctx.obj["project"] or find_project_dir(), overrides)
-    bot = load_bot(bot_name, settings.project_dir, target or settings.bot(bot_name).get("target"))
-    options = RunOptions(input_path=input_path, output_path=output_path, dry_run=dry_run, limit=limit,
-                         skip_invalid=skip_invalid, workers=workers, params={"queue": queue} if queue else {},
-                         executor="celery" if executor == "celery" else "local")
-    stop = StopFlag()
-    _stop_on_signals(stop)
-    with ProgressView() as view:
-        report = run_bot(bot, settings, options, progress=view, stop=stop)
-    print_report(report)
-    ctx.exit(report.exit_code)
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        from clerk._registry import available_bots
+
+        return available_bots(_project(ctx))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        from clerk._registry import find_bot
+
+        return _bot_command(find_bot(cmd_name, _project(ctx)).bot)
+
+
+_COMMON_OPTIONS = (
+    click.Option(["--input", "input_path"], type=click.Path(path_type=Path), default=None,
+                 help="The spreadsheet or export (.xlsx, .csv, .tsv) to work through."),
+    click.Option(["--output", "output_path"], type=click.Path(dir_okay=False, path_type=Path),
+                 help="Results workbook (default: <input>.results.xlsx next to the input, "
+                      "<input>.dry-run.xlsx for a dry run)."),
+    click.Option(["--headed"], is_flag=True, help="Show the browser window."),
+    click.Option(["--slowmo"], type=click.IntRange(min=0), default=None, metavar="MS",
+                 help="Slow every browser action down by MS milliseconds."),
+    click.Option(["--dry-run"], is_flag=True, help="Validate against the application; enter nothing."),
+    click.Option(["--limit"], type=click.IntRange(min=1), default=None, help="Enter at most N items."),
+    click.Option(["--skip-invalid"], is_flag=True, help="Enter the valid rows even when some rows are invalid."),
+    click.Option(["--workers"], type=click.IntRange(min=1), default=1, show_default=True, metavar="N",
+                 help="Work the items in N sessions at once on this machine, each logged in once."),
+    click.Option(["--on", "executor"], type=click.Choice(["local", "celery"]), default="local", show_default=True,
+                 help="celery: put the items on the Celery queue for `clerk worker`s (see [celery])."),
+)
+
+
+def _bot_command(bot: Bot[Any]) -> click.Command:
+    """The command of one bot: the common options, then the bot's parameters."""
+    taken = {option.name for option in _COMMON_OPTIONS}
+    own = []
+    for param in bot.all_params:
+        if param.name in taken or not param.name.isidentifier():
+            raise ConfigError(f"bot {bot.name!r}: a parameter cannot be named {param.name!r}")
+        own.append(click.Option([param.option, param.name], default=None, metavar=param.metavar,
+                                type=click.Choice(list(param.choices)) if param.choices else None,
+                                help=f"{param.help} (default: [bots.{bot.name}] {param.name})."))
+
+    def run(**values: Any) -> None:
+        from clerk._engine import RunOptions, StopFlag, run_bot
+        from clerk._registry import open_bot
+        from clerk.console import ProgressView, print_report
+
+        ctx = click.get_current_context()
+        overrides: dict[str, Any] = {"web.headless": False if values["headed"] else None,
+                                     "web.slowmo_ms": values["slowmo"]}
+        overrides |= {f"bots.{bot.name}.{param.name}": values[param.name] for param in bot.all_params}
+        chosen, settings = open_bot(bot.name, _project(ctx), overrides)
+        options = RunOptions(input_path=values["input_path"], output_path=values["output_path"],
+                             dry_run=values["dry_run"], limit=values["limit"], skip_invalid=values["skip_invalid"],
+                             workers=values["workers"],
+                             executor="celery" if values["executor"] == "celery" else "local")
+        stop = StopFlag()
+        _stop_on_signals(stop)
+        with ProgressView() as view:
+            report = run_bot(chosen, settings, options, progress=view, stop=stop)
+        print_report(report)
+        ctx.exit(report.exit_code)
+
+    return click.Command(bot.name, params=[*_COMMON_OPTIONS, *own], callback=run, short_help=bot.description,
+                         help=f"{bot.description}.\n\nRun {bot.name} once over an input file (or its live "
+                              "source) and write a results workbook.")
+
+
+@cli.group("run", cls=_BotCommands, no_args_is_help=True, subcommand_metavar="BOT [OPTIONS]")
+def run_group() -> None:
+    """Run BOT once over an input and write a results workbook (clerk run BOT --help: its options)."""
 
 
 @cli.command("bots")
 @click.pass_context
 def bots_command(ctx: click.Context) -> None:
-    """List the bots of this project."""
-    from clerk._registry import available_bots, load_bot
+    """List the bots this project can run: installed ones and those in its bots/ folder."""
+    from clerk._registry import bot_sources, find_bot
 
-    project = ctx.obj["project"] or find_project_dir()
-    for name in available_bots(project):
-        bot = load_bot(name, project)
-        click.echo(f"{name:<16} {bot.description}")
+    project = _project(ctx)
+    for name, source in sorted(bot_sources(project).items()):
+        bot = find_bot(name, project).bot
+        click.echo(f"{name:<16} {bot.description}  [{source.origin}]")
+
+
+def _project(ctx: click.Context) -> Path:
+    chosen: Path | None = (ctx.find_root().obj or {}).get("project")
+    return chosen.resolve() if chosen else find_project_dir()
 
 
 @cli.command("worker")
@@ -111,10 +150,9 @@ def worker_command(ctx: click.Context, concurrency: int) -> None:
     from clerk.fleet import load_fleet_settings
     from clerk.fleet._worker import run_worker
 
-    settings = load_settings(ctx.obj["project"] or find_project_dir(), {})
+    project = _project(ctx)
     configure_console("INFO")
-    run_worker(load_fleet_settings(settings.project_dir), settings.project_dir, concurrency=concurrency,
-               loglevel="INFO")
+    run_worker(load_fleet_settings(project), project, concurrency=concurrency, loglevel="INFO")
 
 
 cli.add_command(audit_group)

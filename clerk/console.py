@@ -61,8 +61,8 @@ class ProgressView:
                                                  highlight=False, soft_wrap=True)
                 return
         if result.status in (ItemStatus.INVALID, ItemStatus.FAILED, ItemStatus.UNCONFIRMED):
-            self._progress.console.print(f"[{_STYLE[result.status]}]row {result.row}: {result.status.value}: "
-                                         f"{result.message}[/]", highlight=False, soft_wrap=True)
+            self._progress.console.print(f"row {result.row}: {result.status.value}: {result.message}",
+                                         style=_STYLE[result.status], markup=False, highlight=False, soft_wrap=True)
 
 
 def print_report(report: RunReport, console: Console | None = None) -> None:
@@ -75,14 +75,15 @@ def print_report(report: RunReport, console: Console | None = None) -> None:
         if count := report.counts.get(status.value, 0):
             table.add_row(f"[{_STYLE[status]}]{status.value}[/]", str(count))
     table.add_row("[bold]total[/]", str(len(report.results)))
-    console.print(f"[bold]{title}[/]", soft_wrap=True, highlight=False)  # a narrow table would wrap the run id
+    # what comes from data (messages, paths, names) is printed with markup off: "[apps.x]" stays as written
+    console.print(title, style="bold", markup=False, soft_wrap=True, highlight=False)  # a narrow table would wrap the run id
     console.print(table)
     if report.stop_reason:
-        console.print(f"[red]the run stopped early: {report.stop_reason}[/]", soft_wrap=True)
+        console.print(f"the run stopped early: {report.stop_reason}", style="red", markup=False, soft_wrap=True)
     if report.drifted_selectors:
         console.print("[yellow]selectors that drifted (a fallback matched; fix the selector file):[/]")
         for drift in report.drifted_selectors:
             console.print(f"  {drift}", soft_wrap=True, highlight=False, markup=False)
-    console.print(f"results workbook: {report.output_path}", soft_wrap=True, highlight=False)
-    console.print(f"recordings:       {report.recording_dir}", soft_wrap=True, highlight=False)
+    console.print(f"results workbook: {report.output_path}", markup=False, soft_wrap=True, highlight=False)
+    console.print(f"recordings:       {report.recording_dir}", markup=False, soft_wrap=True, highlight=False)
     console.print(f"outcome:          {report.outcome.value} (exit code {report.exit_code})", highlight=False)

@@ -15,18 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from bots.apps.ledgersmb import LedgerSmb
-from bots.invoice_entry.model import SCHEMA, Invoice
-from bots.invoice_entry.screens import ApRow, ApSearch, ApTransactionForm
 from clerk import App, ApplicationError, Bot, BusinessError, Found, Problem, RunContext, WorkItem
 
+from ..apps.ledgersmb import LedgerSmb
+from .model import SCHEMA, Invoice
+from .screens import ApRow, ApSearch, ApTransactionForm
+
 APP = "ledgersmb"
-
-
-def _ledgersmb(ctx: RunContext) -> LedgerSmb:
-    session = ctx.app(APP)
-    assert isinstance(session, LedgerSmb)
-    return session
 
 
 def _same_vendor(a: str, b: str) -> bool:
@@ -39,7 +34,7 @@ def _matches(rows: list[ApRow], invoice: Invoice) -> list[ApRow]:
 
 def preflight(ctx: RunContext, items: Sequence[WorkItem[Invoice]]) -> Iterator[Problem]:
     """Every expense account and every vendor of the file must exist in LedgerSMB, by exact name."""
-    lsmb = _ledgersmb(ctx)
+    lsmb = ctx.app(LedgerSmb)
     form = ApTransactionForm(lsmb)
     form.open()
     accounts = form.expense_accounts()
@@ -74,7 +69,7 @@ def _vendor_problem(ctx: RunContext, form: ApTransactionForm, vendor: str) -> st
 
 
 def find(ctx: RunContext, invoice: Invoice) -> Found | None:
-    lsmb = _ledgersmb(ctx)
+    lsmb = ctx.app(LedgerSmb)
     matches = _matches(ApSearch(lsmb).by_invoice_number(invoice.number), invoice)
     if not matches:
         return None
@@ -84,7 +79,7 @@ def find(ctx: RunContext, invoice: Invoice) -> Found | None:
 
 
 def enter(ctx: RunContext, invoice: Invoice) -> str:
-    lsmb = _ledgersmb(ctx)
+    lsmb = ctx.app(LedgerSmb)
     form = ApTransactionForm(lsmb)
     form.open()
     shown = form.choose_vendor(invoice.vendor)
@@ -123,4 +118,5 @@ BOT = Bot(
     enter=enter,
     preflight=preflight,
     app_ref_label="ledgersmb_id",
+    targets={"gnucash": ".gnucash:BOT_GNUCASH"},
 )

@@ -30,10 +30,6 @@ from collections.abc import Iterator, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
-from bots.apps.gnucash import GnuCash
-from bots.invoice_entry.gnucash_book import Account, Bill, GnuCashBook, Vendor
-from bots.invoice_entry.gnucash_screens import VendorBill
-from bots.invoice_entry.model import SCHEMA, Invoice
 from clerk import (
     App,
     ApplicationError,
@@ -46,13 +42,12 @@ from clerk import (
     WorkItem,
 )
 
+from ..apps.gnucash import GnuCash
+from .gnucash_book import Account, Bill, GnuCashBook, Vendor
+from .gnucash_screens import VendorBill
+from .model import SCHEMA, Invoice
+
 APP = "gnucash"
-
-
-def _gnucash(ctx: RunContext) -> GnuCash:
-    session = ctx.app(APP)
-    assert isinstance(session, GnuCash)
-    return session
 
 
 def _account_map(ctx: RunContext) -> Mapping[str, Any]:
@@ -125,7 +120,7 @@ def _storable(char: str) -> bool:
 
 def preflight(ctx: RunContext, items: Sequence[WorkItem[Invoice]]) -> Iterator[Problem]:
     """The display and GnuCash must be up; every vendor and account must be in the book."""
-    gnucash = _gnucash(ctx)  # display, screen size, GnuCash running: or the run stops here
+    gnucash = ctx.app(GnuCash)  # display, screen size, GnuCash running: or the run stops here
     book = GnuCashBook.read(gnucash.book_path)
     mapping = _account_map(ctx)
     for item in items:
@@ -152,7 +147,7 @@ def _problems(book: GnuCashBook, invoice: Invoice, mapping: Mapping[str, Any]) -
 
 def find(ctx: RunContext, invoice: Invoice) -> Found | None:
     """The posted bill of this vendor with this Bill ID, in the saved book."""
-    bills = GnuCashBook.read(_gnucash(ctx).book_path).bills_of(invoice.vendor, invoice.number)
+    bills = GnuCashBook.read(ctx.app(GnuCash).book_path).bills_of(invoice.vendor, invoice.number)
     if not bills:
         return None
     if any(bill.posted is None for bill in bills):
@@ -162,7 +157,7 @@ def find(ctx: RunContext, invoice: Invoice) -> Found | None:
 
 
 def enter(ctx: RunContext, invoice: Invoice) -> str:
-    gnucash = _gnucash(ctx)
+    gnucash = ctx.app(GnuCash)
     book = GnuCashBook.read(gnucash.book_path)
     vendor = vendor_of(book, invoice.vendor)
     account = account_of(book, invoice.account, _account_map(ctx))

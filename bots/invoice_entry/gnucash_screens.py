@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from bots.apps.gnucash import GnuCash
+from ..apps.gnucash import GnuCash
 
 
 class VendorBill:

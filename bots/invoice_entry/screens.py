@@ -7,9 +7,10 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from bots.apps.ledgersmb import LedgerSmb
-from bots.invoice_entry.model import Invoice
 from clerk import ApplicationError, BusinessError
+
+from ..apps.ledgersmb import LedgerSmb
+from .model import Invoice
 
 _POSTED_ID = re.compile(r"Action: post, ID: (\d+)")
 _EDIT_LINK_ID = re.compile(r"[?&;]id=(\d+)")

@@ -12,9 +12,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from bots.apps.ledgersmb import LedgerSmb
-from bots.plan_change.plans import PlanCatalogue
 from clerk import AppEnv, ApplicationError, BusinessError, ScreenNotReached
+
+from ..apps.ledgersmb import LedgerSmb
+from .plans import PlanCatalogue
 
 
 class BillingSession(LedgerSmb):
@@ -45,6 +46,8 @@ class PriceGroups:
             web.goto(url)
         web.wait("pricegroups.report")
         return [name for name in web.texts("pricegroups.names") if name]
+
+from ..apps.ledgersmb import LedgerSmb
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,14 +30,17 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from bots.apps.rt import RequestTracker
-from bots.plan_change import records
-from bots.plan_change.billing_screens import BillingSession, Contacts, CreditAccount, PriceGroups
-from bots.plan_change.extract import AccountForm
-from bots.plan_change.model import RT_SYSTEM, SCHEMA, PlanTicket
-from bots.plan_change.plans import PlanCatalogue
-from bots.plan_change.rt_screens import CommentForm, QueueSearch, TicketPage, TicketView
-from bots.plan_change.situation import (
+from clerk import App, ApplicationError, Bot, BusinessError, ConfigError, Found, Param, RunContext
+from clerk.inputs import Table, TicketFormat, read_ticket_export, ticket_formats
+
+from ..apps.rt import RequestTracker
+from . import records
+from .billing_screens import BillingSession, Contacts, CreditAccount, PriceGroups
+from .extract import AccountForm
+from .model import RT_SYSTEM, SCHEMA, PlanTicket
+from .plans import PlanCatalogue
+from .rt_screens import CommentForm, QueueSearch, TicketPage, TicketView
+from .situation import (
     Billing,
     Situation,
     assess_billing,
@@ -45,33 +48,19 @@ from bots.plan_change.situation import (
     rt_record,
     settled_in_rt,
 )
-from clerk import App, ApplicationError, Bot, BusinessError, ConfigError, Found, RunContext
-from clerk.inputs import Table, TicketFormat, read_ticket_export, ticket_formats
 
 BILLING = "ledgersmb"
 RT = "rt"
 
 
-def _ledgersmb(ctx: RunContext) -> BillingSession:
-    session = ctx.app(BILLING)
-    assert isinstance(session, BillingSession)
-    return session
-
-
 def _plans(ctx: RunContext) -> PlanCatalogue:
     """The plans billing offers, read once per billing session (so once per run)."""
-    billing = _ledgersmb(ctx)
+    billing = ctx.app(BillingSession)
     if billing.plans is None:
         billing.plans = PlanCatalogue(PriceGroups(billing).offered())
         ctx.snap("price groups", BILLING)
         ctx.log.info("billing offers the plans {}", billing.plans.describe())
     return billing.plans
-
-
-def _rt(ctx: RunContext) -> RequestTracker:
-    session = ctx.app(RT)
-    assert isinstance(session, RequestTracker)
-    return session
 
 
 # ---------------------------------------------------------------------- sources of work
@@ -94,9 +83,9 @@ def live_source(ctx: RunContext) -> Table:
     rt_format = next((f.name for f in formats if f.system.casefold() == RT_SYSTEM), None)
     if rt_format is None:
         raise ConfigError("no ticket export format with system = \"RT\" is configured for the live queue")
-    queue = str(ctx.params.get("queue") or settings.get("queue") or "PlanChanges")
+    queue = str(settings.get("queue") or "PlanChanges")
     target = ctx.recording.folder / f"queue-{queue}-{dt.datetime.now():%Y%m%d-%H%M%S}.tsv"
-    QueueSearch(_rt(ctx)).download(queue, str(settings.get("ticket_filter", "")), target)
+    QueueSearch(ctx.app(RequestTracker)).download(queue, str(settings.get("ticket_filter", "")), target)
     ctx.snap("queue", RT)
     return read_ticket_export(target, formats, choice=rt_format, allow_empty=True)
 
@@ -104,7 +93,7 @@ def live_source(ctx: RunContext) -> Table:
 # ---------------------------------------------------------------------- find / enter
 def _read_ticket(ctx: RunContext, ticket: PlanTicket) -> TicketView:
     """The ticket's page, opened unless it is already on screen (find, then enter)."""
-    page = TicketPage(_rt(ctx))
+    page = TicketPage(ctx.app(RequestTracker))
     shown = page.showing(ticket.rt_id)
     view = page.read(ticket.rt_id)
     if not shown:
@@ -113,7 +102,7 @@ def _read_ticket(ctx: RunContext, ticket: PlanTicket) -> TicketView:
 
 
 def _assess(ctx: RunContext, ticket: PlanTicket, view: TicketView | None) -> Situation:
-    contacts = Contacts(_ledgersmb(ctx))
+    contacts = Contacts(ctx.app(BillingSession))
     request = request_of(ticket, view, contacts, _plans(ctx), AccountForm.of(ctx.bot_settings))
     shown = bool(request.account) and contacts.showing(request.account)
     situation = assess_billing(contacts, ticket, request, dt.date.today())
@@ -201,7 +190,7 @@ def _comment(ticket: PlanTicket, account: CreditAccount, situation: Situation, c
 
 def _change_billing(ctx: RunContext, situation: Situation) -> CreditAccount:
     """Note first, then the plan: a run that dies in between leaves a note the next run reads."""
-    contacts = Contacts(_ledgersmb(ctx))
+    contacts = Contacts(ctx.app(BillingSession))
     before = situation.account
     assert before is not None
     label = situation.ticket.label
@@ -223,7 +212,7 @@ def _change_billing(ctx: RunContext, situation: Situation) -> CreditAccount:
 def _post(ctx: RunContext, ticket: PlanTicket, view: TicketView, text: str, status: str) -> None:
     """Comment and set the status in one update, then check both on the ticket's page, which
     RT fetches afresh after the update (POST, redirect, GET)."""
-    rt = _rt(ctx)
+    rt = ctx.app(RequestTracker)
     form = CommentForm(rt)
     form.fill(ticket.rt_id, text, status, current_status=view.status)
     ctx.snap("comment typed", RT)
@@ -249,4 +238,6 @@ BOT = Bot(
     live_source=live_source,
     file_source=file_source,
     app_ref_label="billing_change",
+    params=(Param(name="queue", help="The RT queue whose new and open tickets are worked (without --input)",
+                  metavar="NAME"),),
 )

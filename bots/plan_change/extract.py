@@ -24,8 +24,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bots.plan_change.plans import Mention, PlanCatalogue
 from clerk import ConfigError
+
+from .plans import Mention, PlanCatalogue
 
 
 def _words(*words: str) -> re.Pattern[str]:

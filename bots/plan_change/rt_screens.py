@@ -9,8 +9,9 @@ from pathlib import Path
 
 from playwright.sync_api import Error as PlaywrightError
 
-from bots.apps.rt import RequestTracker
 from clerk import ApplicationError, BusinessError, ConfigError
+
+from ..apps.rt import RequestTracker
 
 _KINDS = (
     ("Ticket created", "create"),

@@ -12,13 +12,14 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bots.plan_change.billing_screens import Contacts, CreditAccount
-from bots.plan_change.extract import AccountForm, Refusal, Request, extract_request
-from bots.plan_change.model import PlanTicket
-from bots.plan_change.plans import PlanCatalogue
-from bots.plan_change.records import Kind, NoteRecord, Outcome, find_note, read_outcome
-from bots.plan_change.rt_screens import OPEN_STATUSES, TicketView
 from clerk import BusinessError
+
+from .billing_screens import Contacts, CreditAccount
+from .extract import AccountForm, Refusal, Request, extract_request
+from .model import PlanTicket
+from .plans import PlanCatalogue
+from .records import Kind, NoteRecord, Outcome, find_note, read_outcome
+from .rt_screens import OPEN_STATUSES, TicketView
 
 
 class Billing(StrEnum):

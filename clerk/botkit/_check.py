@@ -15,9 +15,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from clerk._bot import Bot
+from clerk._bot import App, Bot
 from clerk._config import Settings
 from clerk._errors import ConfigError
+from clerk._resources import selector_folder
 from clerk._secrets import load_credentials
 from clerk._selectors import SelectorBook
 from clerk.botkit._names import used_names
@@ -41,7 +42,7 @@ def check_bot(bot: Bot[Any], settings: Settings, environ: Mapping[str, str] | No
             except ConfigError as err:
                 problems.append(str(err))
         try:
-            book = selector_book(settings, name, app.kind)
+            book = selector_book(settings, name, app)
         except ConfigError as err:
             problems.append(str(err))
             continue
@@ -59,9 +60,10 @@ def check_bot(bot: Bot[Any], settings: Settings, environ: Mapping[str, str] | No
     return problems
 
 
-def selector_book(settings: Settings, app: str, kind: str) -> SelectorBook | DesktopSelectorBook:
-    loader = SelectorBook if kind == "web" else DesktopSelectorBook
-    return loader.load(settings.selectors_dir, app)
+def selector_book(settings: Settings, name: str, app: App) -> SelectorBook | DesktopSelectorBook:
+    """The selector file of application ``name``, found where a run finds it (clerk._resources)."""
+    loader = SelectorBook if app.kind == "web" else DesktopSelectorBook
+    return loader.load(selector_folder(settings, name, app) or settings.selectors_dir, name)
 
 
 def source_files(bot: Bot[Any]) -> list[Path]:

@@ -10,7 +10,8 @@ from clerk._config import find_project_dir, load_settings
 
 
 def _project(ctx: click.Context) -> Path:
-    return ctx.obj["project"] or find_project_dir()
+    chosen: Path | None = (ctx.find_root().obj or {}).get("project")
+    return chosen.resolve() if chosen else find_project_dir()
 
 
 @click.command("confirm")
@@ -25,10 +26,9 @@ def confirm_command(ctx: click.Context, bot_name: str, reference: str, entered: 
     searched) after checking it by hand: --entered makes it done; --not-entered lets the next
     run enter it."""
     from clerk._ledger_config import open_ledger
-    from clerk._registry import load_bot
+    from clerk._registry import open_bot
 
-    settings = load_settings(_project(ctx), {})
-    bot = load_bot(bot_name, settings.project_dir)
+    bot, settings = open_bot(bot_name, _project(ctx))
     ledger = open_ledger(settings)
     try:
         note = "confirmed by hand: " + ("it went in" if entered else "it did not go in; enter it again")
@@ -45,14 +45,14 @@ def check_command(ctx: click.Context, bot_name: str | None) -> None:
     """Check a bot (default: every bot) before it runs, without touching any application: its
     [apps.X] sections, credentials, selector files, and the selector names its code uses.
     Exit code 2 when something is wrong."""
-    from clerk._registry import available_bots, load_bot
+    from clerk._registry import available_bots, open_bot
     from clerk.botkit._check import check_bot
 
-    settings = load_settings(_project(ctx), {})
-    names = [bot_name] if bot_name else available_bots(settings.project_dir)
+    project = _project(ctx)
+    names = [bot_name] if bot_name else available_bots(project)
     failed = False
     for name in names:
-        bot = load_bot(name, settings.project_dir)
+        bot, settings = open_bot(name, project)  # with the bot package's defaults and selectors
         problems = check_bot(bot, settings)
         failed = failed or bool(problems)
         if problems:

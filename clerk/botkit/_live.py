@@ -19,7 +19,8 @@ from clerk._config import Settings
 from clerk._context import RunContext
 from clerk._errors import BotError, ConfigError
 from clerk._recording import Recording
-from clerk._registry import available_bots, load_bot
+from clerk._registry import available_bots, open_bot
+from clerk._resources import selector_folder
 from clerk._secrets import load_credentials
 from clerk._selectors import SelectorBook
 from clerk.botkit._screens import Screen, load_screens
@@ -44,8 +45,8 @@ def check_live(app_name: str, settings: Settings) -> list[Finding]:
         ConfigError: no bot declares the application, its file declares no screens, or a
             setting or credential is missing.
     """
-    app = app_declaration(app_name, settings)
-    book = SelectorBook.load(settings.selectors_dir, app_name)
+    app, settings = app_declaration(app_name, settings)
+    book = SelectorBook.load(selector_folder(settings, app_name, app) or settings.selectors_dir, app_name)
     screens = load_screens(book.path, set(book.names()))
     if not screens:
         raise ConfigError(f"{book.path} declares no screens: add a 'screens:' section (see clerk.botkit._screens)")
@@ -72,14 +73,16 @@ def check_live(app_name: str, settings: Settings) -> list[Finding]:
     return findings
 
 
-def app_declaration(app_name: str, settings: Settings) -> App:
-    """How the project's bots reach ``app_name`` (its session class logs in)."""
+def app_declaration(app_name: str, settings: Settings) -> tuple[App, Settings]:
+    """How the project's bots reach ``app_name`` (its session class logs in), with the settings
+    of the first bot that uses it (its package's defaults and selectors included)."""
     for bot_name in available_bots(settings.project_dir):
-        app = load_bot(bot_name, settings.project_dir).apps.get(app_name)
+        bot, bot_settings = open_bot(bot_name, settings.project_dir)
+        app = bot.apps.get(app_name)
         if app is not None:
             if app.kind != "web":
                 raise ConfigError(f"{app_name} is a {app.kind} application; only web screens can be checked")
-            return app
+            return app, bot_settings
     raise ConfigError(f"no bot of {settings.project_dir} uses an application named {app_name!r}")
 
 

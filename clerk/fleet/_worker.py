@@ -20,7 +20,8 @@ from celery import Celery, Task
 from celery.signals import worker_process_init, worker_process_shutdown
 from loguru import logger
 
-from clerk._config import Settings, load_settings
+from clerk._bot import Bot
+from clerk._config import Settings
 from clerk._context import RunContext
 from clerk._crew import Worker
 from clerk._engine import work_one
@@ -29,7 +30,7 @@ from clerk._ledger_config import open_ledger
 from clerk._logging import EventBuffer
 from clerk._outcome import ItemResult, ItemStatus
 from clerk._recording import Recording
-from clerk._registry import load_bot
+from clerk._registry import open_bot
 from clerk._secrets import REDACTOR, load_credentials
 from clerk.fleet._app import ITEM_TASK, make_app
 from clerk.fleet._orders import ItemOrder, ItemOutcome
@@ -51,12 +52,11 @@ class _Sessions:
         self.key: tuple[str, str, str] | None = None
         self.worker: Worker | None = None
 
-    def for_order(self, order: ItemOrder, settings: Settings) -> Worker:
+    def for_order(self, order: ItemOrder, bot: Bot[Any], settings: Settings) -> Worker:
         key = (order.run_id, order.bot, order.target)
         if self.worker is not None and self.key == key:
             return self.worker
         self.close()
-        bot = load_bot(order.bot, settings.project_dir, order.target)
         credentials = {name: load_credentials(name) for name, app in bot.apps.items() if app.login}
         ctx = RunContext(settings=settings, bot=bot.name, run_id=order.run_id,
                          recording=Recording(Path(order.recording_dir)), apps=bot.apps,
@@ -104,10 +104,11 @@ def work_item(task: ItemTask, message: dict[str, Any]) -> dict[str, Any]:
 
 def _work(task: ItemTask, order: ItemOrder) -> tuple[ItemResult, str]:
     try:
-        settings = task.settings or load_settings(Path(task.app.conf.clerk_project))
+        # the bot's own defaults layer into its settings; its target is the run's
+        bot, settings = open_bot(order.bot, Path(task.app.conf.clerk_project),
+                                 {f"bots.{order.bot}.target": order.target})
         task.settings = settings
-        worker = task.sessions.for_order(order, settings)
-        bot = load_bot(order.bot, settings.project_dir, order.target)
+        worker = task.sessions.for_order(order, bot, settings)
         item = order.work_item(bot)
     except BotError as err:  # this worker cannot work the run's items at all
         message = REDACTOR.scrub(f"worker {socket.gethostname()}:{os.getpid()}: {err.code}: {err}")

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from clerk._errors import ConfigError, InputFileError
+from clerk.inputs._sniff import check_is_file
 from clerk.inputs._table import (
     SourceRow,
     Table,
@@ -26,7 +27,6 @@ from clerk.inputs._table import (
     normalize_header,
     refuse_ambiguous_columns,
 )
-from clerk.inputs._sniff import check_is_file
 
 TICKET_FIELDS = ("ticket", "subject", "description", "account", "plan")
 SYSTEM_FIELD = "system"

@@ -47,9 +47,7 @@ class JobTimedOut(FatalError):
 class ChildRequest:
     project_dir: str
     bot: str
-    target: str | None
     input_path: str | None
-    params: dict[str, Any]
     overrides: dict[str, Any]
     result_path: str
     parent_pid: int
@@ -146,17 +144,15 @@ def _to_parent(message: Any) -> None:
 
 
 def _run(request: ChildRequest, signals: _Signals) -> ChildResult:
-    from clerk._config import load_settings
     from clerk._engine import RunOptions, run_bot
-    from clerk._registry import load_bot
+    from clerk._registry import open_bot
     from clerk.fleet import load_fleet_settings
 
-    settings = load_settings(Path(request.project_dir), request.overrides)
-    bot = load_bot(request.bot, settings.project_dir, request.target or settings.bot(request.bot).get("target"))
+    bot, settings = open_bot(request.bot, Path(request.project_dir), request.overrides)
     executor = load_fleet_settings(settings.project_dir).executor  # [runner] executor
     options = RunOptions(input_path=Path(request.input_path) if request.input_path else None,
-                         params=request.params, workers=request.workers if executor == "local" else 1,
-                         executor=executor, skip_invalid=request.skip_invalid)
+                         workers=request.workers if executor == "local" else 1, executor=executor,
+                         skip_invalid=request.skip_invalid)
     report = run_bot(bot, settings, options, stop=signals.stop)
     signals.disarm()
     return ChildResult(

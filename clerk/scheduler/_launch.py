@@ -63,9 +63,9 @@ class Launcher:
         request_path = self.work_dir / f"{token}.request.json"
         result_path = self.work_dir / f"{token}.result.json"
         ChildRequest(
-            project_dir=str(self.project_dir), bot=spec.bot, target=spec.target,
-            input_path=str(input_path) if input_path else None, params=spec.params,
-            overrides=spec.retry.overrides(), result_path=str(result_path), parent_pid=os.getpid(),
+            project_dir=str(self.project_dir), bot=spec.bot,
+            input_path=str(input_path) if input_path else None, overrides=spec.overrides(),
+            result_path=str(result_path), parent_pid=os.getpid(),
             timeout_s=spec.timeout.total_seconds(), workers=spec.workers, log_level=self.log_level,
             skip_invalid=skip_invalid,
         ).write(request_path)

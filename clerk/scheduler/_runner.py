@@ -25,7 +25,7 @@ from clerk._config import Settings, find_project_dir, load_settings
 from clerk._errors import ConfigError
 from clerk._ledger_config import ledger_settings
 from clerk._ledger_db import create_ledger_engine, parse_url
-from clerk._registry import load_bot
+from clerk._registry import open_bot
 from clerk._secrets import load_credentials
 from clerk.scheduler._alerts import Alerter
 from clerk.scheduler._apscheduler import JobScheduler, JobStoreTarget, SyncReport
@@ -80,7 +80,7 @@ def check_bots(schedule: Schedule, settings: Settings) -> dict[str, Bot[Any]]:
     bots: dict[str, Bot[Any]] = {}
     for spec in schedule.jobs.values():
         try:
-            bot = load_bot(spec.bot, settings.project_dir, spec.target or settings.bot(spec.bot).get("target"))
+            bot, _ = open_bot(spec.bot, settings.project_dir, spec.overrides())
         except ConfigError as err:
             raise ConfigError(f"{schedule.path} [jobs.{spec.name}]: {err}") from err
         if spec.queue is not None and bot.live_source is None:

@@ -112,9 +112,11 @@ class JobSpec:
     coalesce: bool
     calendar: WorkingCalendar | None
 
-    @property
-    def params(self) -> dict[str, Any]:
-        return {"queue": self.queue} if self.queue else {}
+    def overrides(self) -> dict[str, Any]:
+        """Dotted settings overrides for the job's runs, as ``clerk run`` would pass them: the
+        retry policy, and the bot parameters ``queue`` and ``target``."""
+        params = {"queue": self.queue, "target": self.target}
+        return {**self.retry.overrides(), **{f"bots.{self.bot}.{k}": v for k, v in params.items() if v}}
 
     @property
     def input_label(self) -> str:

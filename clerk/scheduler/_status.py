@@ -141,11 +141,11 @@ def status_view(settings: Settings, schedule: Schedule | None) -> Group:
         table.add_column(column)
     for job in job_states(settings, schedule, runner.alive):
         run = job.last_run
-        table.add_row(
+        table.add_row(*_plain(
             job.name, job.spec.bot if job.spec else "?", job.trigger, job.spec.input_label if job.spec else "-",
             job.next_fire, job.state, f"{run.id} ({_when(run.started_at)})" if run else "-",
             outcome_of(run) if run else "-", counts_text(run.counts) if run else "-",
-        )
+        ))
     return Group(head, table)
 
 
@@ -168,8 +168,9 @@ def runs_table(runs: Iterable[RunRecord]) -> Table:
     for column in ("run", "bot", "outcome", "started", "duration", "rows", "input"):
         table.add_column(column)
     for run in runs:
-        table.add_row(run.id, run.bot, outcome_of(run), _when(run.started_at), _span(duration_of(run)),
-                      counts_text(run.counts), Path(run.input_path).name if "/" in run.input_path else run.input_path)
+        table.add_row(*_plain(run.id, run.bot, outcome_of(run), _when(run.started_at), _span(duration_of(run)),
+                              counts_text(run.counts),
+                              Path(run.input_path).name if "/" in run.input_path else run.input_path))
     return table
 
 
@@ -195,27 +196,32 @@ def run_view(ledger: Ledger, run: RunRecord) -> Group:
                          ("input", run.input_path), ("started", _when(run.started_at)),
                          ("ended", _when(run.ended_at)), ("duration", _span(duration_of(run))),
                          ("recordings", run.recording_dir), ("host / pid", f"{run.host} / {run.pid}")):
-        facts.add_row(label, value)
+        facts.add_row(*_plain(label, value))
     by_status = Table(title="items by status")
     by_status.add_column("status")
     by_status.add_column("rows", justify="right")
     rows = ledger.results(run.id)
     counts = dict(run.counts) or _count(rows.values())
     for status, count in sorted(counts.items()):
-        by_status.add_row(status, str(count))
+        by_status.add_row(*_plain(status, str(count)))
     shown = [r for _, r in sorted(rows.items()) if len(rows) <= _ALL_ROWS_UP_TO or r["status"] in _ATTENTION]
     detail = Table(title="rows" if len(rows) <= _ALL_ROWS_UP_TO else "rows that need attention")
     for column in ("row", "reference", "status", "app ref", "message"):
         detail.add_column(column)
     for row in shown:
         style = "red" if row["status"] in ("failed", "invalid") else None
-        detail.add_row(str(row["row"]), row["reference"] or "-", row["status"], row["app_ref"] or "-",
-                       row["message"], style=style)
+        detail.add_row(*_plain(str(row["row"]), row["reference"] or "-", row["status"], row["app_ref"] or "-",
+                               row["message"]), style=style)
     errors = [f"row {r['row']}: {r['message']}" for r in shown if r["status"] in ("failed", "invalid")]
     parts: list[object] = [facts, by_status, detail]
     if errors:
         parts.append(Text("errors:\n" + "\n".join(f"  {e}" for e in errors), style="red"))
     return Group(*parts)  # type: ignore[arg-type]
+
+
+def _plain(*values: object) -> list[Text]:
+    """Table cells shown as written: a message such as ``no [apps.x] section`` is not rich markup."""
+    return [Text(str(value)) for value in values]
 
 
 def _count(rows: Iterable[Any]) -> dict[str, int]:

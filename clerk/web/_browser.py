@@ -54,9 +54,13 @@ class BrowserHost:
         logger.warning("the browser is gone (crashed or killed: {}); starting it again", why)
         self.close()
 
-    def _launch(self) -> Browser:
+    def check(self) -> None:
+        """Raises ConfigError when the configured browser is not there (before anything starts)."""
         if not Path(self.settings.browser).is_file():
             raise ConfigError(f"browser {self.settings.browser} not found (web.browser); install Debian's chromium")
+
+    def _launch(self) -> Browser:
+        self.check()
         if self.artifacts_dir is not None:
             self.artifacts_dir.mkdir(parents=True, exist_ok=True)
         self._playwright = self._playwright or sync_playwright().start()

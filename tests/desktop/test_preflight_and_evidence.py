@@ -85,7 +85,7 @@ def test_a_malformed_selector_file_is_a_config_error(tmp_path: Path, body: str, 
 
 
 def test_the_gnucash_selectors_load() -> None:
-    book = DesktopSelectorBook.load(CHECKOUT / "selectors", "gnucash")
+    book = DesktopSelectorBook.load(CHECKOUT / "bots" / "selectors", "gnucash")
     assert book.spec("main.bill_editor").title_matcher({"book": "acme.gnucash", "bill_id": "INV-1 (a)"}).match(
         "*acme.gnucash - Edit Bill - INV-1 (a) - GnuCash")
     assert book.spec("bill.new.ok").is_window is False

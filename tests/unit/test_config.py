@@ -207,6 +207,7 @@ def test_a_wrongly_typed_environment_value_is_a_config_error(project: Path) -> N
 
 # ---------------------------------------------------------------------------- finding the project
 def test_find_project_dir(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (project / "clerk.toml").write_text("", encoding="utf-8")
     nested = project / "bots" / "invoice_entry"
     nested.mkdir(parents=True)
     assert find_project_dir(nested) == project

@@ -21,9 +21,9 @@ from clerk import (
     RetryPolicy,
 )
 from clerk._engine import RunOptions, StopFlag, ledger_path, run_bot
-from clerk.audit._verify import verify_run
 from clerk._ledger import ItemState, Ledger, RunStatus
 from clerk._outcome import ItemStatus, RunOutcome
+from clerk.audit._verify import verify_run
 
 HEADER = ["Reference", "Amount", "Notes"]
 

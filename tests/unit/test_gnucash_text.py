@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from bots.invoice_entry.gnucash import check_storable
 from clerk import BusinessError
+from clerk_bots.invoice_entry.gnucash import check_storable
 
 
 @pytest.mark.parametrize("text", ["Beratung – Müller & Søn, №7 ✓", "Ærø æå é ß Ωμέγα 東京 😀", "Review (contract #7/8) & fees", ""])

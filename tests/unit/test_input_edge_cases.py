@@ -156,8 +156,8 @@ def test_text_that_is_not_utf8_says_where_and_how_to_save_it(tmp_path: Path) -> 
 
 # ---------------------------------------------------------------------------- formulas never calculated
 def test_a_formula_saved_without_its_value_is_named_not_called_empty(tmp_path: Path) -> None:
-    from bots.invoice_entry.model import SCHEMA
     from clerk._items import parse_items
+    from clerk_bots.invoice_entry.model import SCHEMA
 
     path = write_workbook(tmp_path / "formula.xlsx", [
         ["Acme", "INV-1", "2026-11-02", "2026-12-02", "=10*1.25", "5780", "made by a script"],

@@ -7,10 +7,10 @@ from decimal import Decimal
 
 import pytest
 
-from bots.invoice_entry.model import REQUIRED, SCHEMA, Invoice
 from clerk._fields import DateWindow
 from clerk._items import parse_items
 from clerk.inputs import read_table
+from clerk_bots.invoice_entry.model import REQUIRED, SCHEMA, Invoice
 
 HEADER = ["Vendor", "Invoice Number", "Invoice Date", "Due Date", "Amount", "Account", "Description"]
 GOOD = ["Globex Telecom LLC", "INV-1001", "2026-11-15", "2026-12-15", "123.45", "5780", "Phone bill"]

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from bots.plan_change.extract import AccountForm, Refusal, Request, extract_request
-from bots.plan_change.plans import PlanCatalogue
 from clerk import ConfigError
+from clerk_bots.plan_change.extract import AccountForm, Refusal, Request, extract_request
+from clerk_bots.plan_change.plans import PlanCatalogue
 
 PLANS = PlanCatalogue(["BASIC-10", "BIZ-50", "ENT-500", "PRO-100"])
 OFFERED = "(offered: BASIC-10, BIZ-50, ENT-500, PRO-100)"

@@ -6,13 +6,13 @@ import datetime as dt
 
 import pytest
 
-from bots.plan_change import records
-from bots.plan_change.billing_screens import CreditAccount
-from bots.plan_change.extract import Refusal, Request
-from bots.plan_change.model import PlanTicket
-from bots.plan_change.rt_screens import TicketView, Transaction
-from bots.plan_change.situation import Billing, assess_billing, rt_record, settled_in_rt
 from clerk import BusinessError
+from clerk_bots.plan_change import records
+from clerk_bots.plan_change.billing_screens import CreditAccount
+from clerk_bots.plan_change.extract import Refusal, Request
+from clerk_bots.plan_change.model import PlanTicket
+from clerk_bots.plan_change.rt_screens import TicketView, Transaction
+from clerk_bots.plan_change.situation import Billing, assess_billing, rt_record, settled_in_rt
 
 TICKET = PlanTicket(system="RT", ticket="12", subject="Upgrade", description="", account="", plan="")
 LABEL = TICKET.label

@@ -34,7 +34,7 @@ def test_the_projects_own_schedule_loads() -> None:
     assert isinstance(invoices.trigger, CronSpec) and invoices.trigger.timezone == "Europe/Berlin"
     assert invoices.inbox is not None and invoices.inbox.folder == settings.data_dir / "inbox" / "invoice_entry"
     assert invoices.calendar is not None and dt.date(2026, 12, 25) in invoices.calendar.closed_dates
-    assert schedule.jobs["plan_change"].params == {"queue": "PlanChanges"}
+    assert schedule.jobs["plan_change"].overrides()["bots.plan_change.queue"] == "PlanChanges"
 
 
 def test_defaults_apply_and_jobs_override_them(tmp_path: Path, settings: Settings) -> None:

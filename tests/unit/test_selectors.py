@@ -184,11 +184,11 @@ def _is_desktop_file(path: Path) -> bool:
 
 
 def _project_selector_files() -> list[Path]:
-    return sorted((Path(__file__).resolve().parents[2] / "selectors").glob("*.yaml"))
+    return sorted((Path(__file__).resolve().parents[2] / "bots" / "selectors").glob("*.yaml"))
 
 
 def test_the_real_ledgersmb_selectors_validate(checkout: Path) -> None:
-    book = SelectorBook.load(checkout / "selectors", "ledgersmb")
+    book = SelectorBook.load(checkout / "bots" / "selectors", "ledgersmb")
     assert {"login.user", "login.password", "main.pane", "ap.add.post", "ap.search.results"} <= set(book.names())
     assert "login.password" in book.sensitive_names()
 

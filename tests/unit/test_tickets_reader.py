@@ -1,4 +1,4 @@
-"""The ticket-export reader and its column mapping, with the formats of config/default.toml."""
+"""The ticket-export reader and its column mapping, with plan_change's default formats (bots/plan_change/defaults.toml)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from bots.plan_change.model import SCHEMA, PlanTicket
 from clerk import ConfigError, InputFileError
 from clerk._items import parse_items
 from clerk.inputs import TicketFormat, read_ticket_export, ticket_formats
+from clerk_bots.plan_change.model import SCHEMA, PlanTicket
 
-CONFIG = Path(__file__).resolve().parents[2] / "config" / "default.toml"
+CONFIG = Path(__file__).resolve().parents[2] / "bots" / "plan_change" / "defaults.toml"
 RT_HEADER = ["id", "Subject", "Status", "QueueName", "Owner", "Priority", "Requestors", "CreatedRelative",
              "ToldRelative", "LastUpdatedRelative", "TimeLeft"]
 JIRA_HEADER = ["Summary", "Issue key", "Issue id", "Status", "Description", "Custom field (Account number)",

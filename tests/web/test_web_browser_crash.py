@@ -13,8 +13,8 @@ from clerk import ApplicationError
 from clerk._config import WebSettings
 from clerk._engine import RunOptions, run_bot
 from clerk._outcome import ItemStatus
-from tests.processes import descendants, is_chromium, is_playwright_driver, kill_below
 from clerk.web import BrowserHost
+from tests.processes import descendants, is_chromium, is_playwright_driver, kill_below
 from tests.web.records import RecordsServer, records_bot, records_settings
 
 pytestmark = pytest.mark.web

@@ -23,9 +23,9 @@ from typing import Any
 import pytest
 from Xlib import Xatom
 
-from bots.invoice_entry.gnucash_book import Bill, GnuCashBook
 from clerk._config import load_settings
 from clerk.desktop._x11 import XDisplay
+from clerk_bots.invoice_entry.gnucash_book import Bill, GnuCashBook
 from tests import workbooks
 
 PROJECT = Path(__file__).resolve().parents[3]

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from bots.invoice_entry.bot import BOT
 from clerk._config import load_settings
 from clerk._engine import RunOptions, run_bot
 from clerk._outcome import ItemResult, ItemStatus
 from clerk._phases import RunPhase
+from clerk_bots.invoice_entry.bot import BOT
 from tests.workbooks import write_workbook
 
 from .conftest import PROJECT, SANDBOX_PASSWORD, ClerkRunner, ap_rows, invoice, psql

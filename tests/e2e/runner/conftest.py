@@ -1,7 +1,7 @@
 """Fixtures for the runner against the real LedgerSMB of the sandbox.
 
-Each test gets its own project folder (a copy of config/, selectors/ and bots/, used as
-CLERK_HOME) with its own schedule, data directory, inbox and recordings, and its own
+Each test gets its own project folder (a copy of config/ and a test-only bot in bots/, used
+as CLERK_HOME) with its own schedule, data directory, inbox and recordings, and its own
 invoice numbers, so it never sees another test's data. The runner is started as ops
 would start it: ``python runner.py`` with no arguments, in a subprocess.
 """
@@ -35,8 +35,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from bots.invoice_entry.bot import APP, BOT as INVOICES
-from bots.invoice_entry.model import Invoice
+from clerk_bots.invoice_entry.bot import APP, BOT as INVOICES
+from clerk_bots.invoice_entry.model import Invoice
 from clerk import RunContext
 
 
@@ -91,11 +91,8 @@ class Project:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        shutil.copytree(REPO / "config", root / "config")
-        shutil.copytree(REPO / "selectors", root / "selectors")
-        shutil.copytree(REPO / "bots", root / "bots", ignore=shutil.ignore_patterns("__pycache__"))
-        (root / "bots" / "hang_probe").mkdir()
-        (root / "bots" / "hang_probe" / "__init__.py").write_text("")
+        shutil.copytree(REPO / "config", root / "config")  # the installed bots come with their selectors
+        (root / "bots" / "hang_probe").mkdir(parents=True)
         (root / "bots" / "hang_probe" / "bot.py").write_text(HANG_PROBE)
         self.data = root / "var"
         self.env = {name: value for name, value in os.environ.items() if not name.startswith("CLERK_")}
