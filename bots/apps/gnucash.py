@@ -16,27 +16,26 @@ from typing import Any
 from loguru import logger
 
 from clerk import AppEnv, ApplicationError, ConfigError, ScreenNotReached
-from clerk.desktop import Desktop, DesktopSelectorBook, DesktopSettings, XWindow
+from clerk.desktop import DesktopApp, XWindow
 
 _MAX_ROUNDS = 8  # dialogs or tabs closed one by one before reset gives up
 
 
-class GnuCash:
+class GnuCash(DesktopApp):
     """A GnuCash session (``[apps.gnucash]``: display, xauthority, screen, book, timeout_s,
     date_format, payable_account, unicode_input, start_command, start_timeout_s)."""
 
     def __init__(self, env: AppEnv) -> None:
-        if env.selectors_dir is None:
-            raise ConfigError("gnucash is a desktop application: it needs the selectors folder")
-        settings = env.settings
-        book = str(settings.get("book", ""))
+        book = str(env.settings.get("book", ""))
         if not book:
             raise ConfigError("[apps.gnucash] needs book, the path of the GnuCash XML book")
         self.book_path = Path(book)
-        self.date_format = str(settings.get("date_format", "%m/%d/%y"))
-        self.payable_account = str(settings.get("payable_account", "Liabilities:Accounts Payable"))
-        self.desktop = Desktop(DesktopSelectorBook.load(env.selectors_dir, env.name),
-                               DesktopSettings.from_app_settings(settings), params={"book": self.book_path.name})
+        super().__init__(env)
+        self.date_format = self.setting("date_format", "%m/%d/%y")
+        self.payable_account = self.setting("payable_account", "Liabilities:Accounts Payable")
+
+    def selector_params(self) -> dict[str, str]:
+        return {"book": self.book_path.name}  # window titles name the open book
 
     # ------------------------------------------------------------------ session
     def start(self) -> None:
@@ -92,12 +91,6 @@ class GnuCash:
         desktop.keys("book.save")
         desktop.wait_until(lambda: desktop.find_window("main.dirty") is None
                            and self.book_path.stat().st_mtime != last_write, "the book being saved")
-
-    def screenshot(self, path: Path) -> None:
-        self.desktop.screenshot(path)
-
-    def close(self) -> None:
-        self.desktop.close()  # GnuCash keeps running: clerk attached to it, it did not start it
 
     # ------------------------------------------------------------------ known state
     def _close_menus(self) -> None:

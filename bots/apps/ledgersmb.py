@@ -7,31 +7,27 @@ screen to show.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from loguru import logger
 
 from clerk import AppEnv, ConfigError, ScreenNotReached, SessionLost
-from clerk.web import WebPage
+from clerk.web import WebApp
 
 
-class LedgerSmb:
+class LedgerSmb(WebApp):
     """A logged-in LedgerSMB session (``[apps.ledgersmb]``: url, company)."""
 
+    home_landmark = "menu.ap"
+    login_landmark = "login.user"
+
     def __init__(self, env: AppEnv) -> None:
-        if env.web is None or env.credentials is None:
-            raise ConfigError("ledgersmb is a web application with a login")
-        self.web: WebPage = env.web
-        self.credentials = env.credentials
-        self.url = str(env.settings.get("url", "")).rstrip("/")
-        self.company = str(env.settings.get("company", ""))
-        if not self.url or not self.company:
-            raise ConfigError("[apps.ledgersmb] needs url and company")
+        super().__init__(env)
+        self.company = self.setting("company")
+        self.home_path = f"/login.pl?action=login&company={self.company}"
         self._selected_entry: str | None = None
 
     @property
     def home_url(self) -> str:
-        return f"{self.url}/login.pl?action=login&company={self.company}"
+        return self.url + self.home_path
 
     def start(self) -> None:
         self.login()
@@ -40,13 +36,13 @@ class LedgerSmb:
         web = self.web
         self._selected_entry = None
         web.goto(f"{self.url}/login.pl")
-        web.fill("login.user", self.credentials.user)
-        web.fill("login.password", self.credentials.password.reveal())
+        web.fill("login.user", self.user)
+        web.fill("login.password", self.password)
         web.fill("login.company", self.company)
         web.click("login.submit")
         if web.wait_any("menu.ap", "login.denied") == "login.denied":
             raise ConfigError(
-                f"LedgerSMB refused the login of {self.credentials.user!r} to company {self.company!r} "
+                f"LedgerSMB refused the login of {self.user!r} to company {self.company!r} "
                 "(Access denied); check CLERK_LEDGERSMB_USER and CLERK_LEDGERSMB_PASSWORD"
             )
 
@@ -58,7 +54,7 @@ class LedgerSmb:
                 credentials are refused; only a fresh browser context gets back in.
         """
         self._selected_entry = None
-        if "reason=timeout" in self.web.page.url:
+        if "reason=timeout" in self.web.url:
             raise SessionLost("LedgerSMB ended the session (logout, reason=timeout)")
         try:
             self.web.goto(self.home_url)
@@ -87,9 +83,3 @@ class LedgerSmb:
             self.web.click(leaf)
         self._selected_entry = leaf
         self.web.wait(arrives)
-
-    def screenshot(self, path: Path) -> None:
-        self.web.screenshot(path)
-
-    def close(self) -> None:
-        self.web.page.context.close()

@@ -111,7 +111,7 @@ class Contacts:
         which matters because the menu ignores a click on the entry already selected."""
         web = self.web
         url = f"{self.lsmb.home_url}#/contact_reports.pl?action=search&meta_number={account}"
-        if web.page.url == url:
+        if web.url == url:
             self.lsmb.reset()
         with web.replacing("main.pane"):
             web.goto(url)

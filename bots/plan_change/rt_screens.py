@@ -7,8 +7,6 @@ import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
-from playwright.sync_api import Error as PlaywrightError
-
 from clerk import ApplicationError, BusinessError, ConfigError
 
 from ..apps.rt import RequestTracker
@@ -70,17 +68,8 @@ class QueueSearch:
             query += f" AND ({extra.strip()})"
         self.rt.open("/Search/Results.html?" + urllib.parse.urlencode(
             {"Query": query, "OrderBy": "id", "Order": "ASC"}), "search.more")
-        web = self.rt.web
-        try:
-            web.find("search.more").hover()
-            with web.page.expect_download() as download:
-                web.click("search.spreadsheet")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            download.value.save_as(target)
-        except PlaywrightError as err:
-            raise ApplicationError(f"rt: could not download the spreadsheet of queue {queue}: "
-                                   f"{err.message.splitlines()[0]}") from err
-        return target
+        self.rt.web.hover("search.more")
+        return self.rt.web.download("search.spreadsheet", target)
 
 
 class TicketPage:
@@ -112,16 +101,13 @@ class TicketPage:
 
     def showing(self, ticket_id: int) -> bool:
         """Whether the page on screen is this ticket's display page."""
-        url = self.web.page.url
+        url = self.web.url
         return bool(re.search(rf"/Ticket/Display\.html\?id={ticket_id}(?:\D|$)", url)) and \
             self.web.count("ticket.status") == 1
 
     def _transactions(self) -> list[Transaction]:
         web = self.web
-        try:
-            ids = web.find("ticket.transactions").evaluate_all("els => els.map(e => e.dataset.transactionId)")
-        except PlaywrightError as err:
-            raise ApplicationError(f"rt: cannot read the ticket history: {err.message.splitlines()[0]}") from err
+        ids = web.evaluate("els => els.map(e => e.dataset.transactionId)", on="ticket.transactions", every=True)
         found = []
         for raw in ids:
             txn = int(raw)
@@ -159,5 +145,5 @@ class CommentForm:
         self.web.click("update.submit")
         self.web.wait("ticket.status")
         if not TicketPage(self.rt).showing(ticket_id):
-            raise ApplicationError(f"rt: after Update Ticket the browser shows {self.web.page.url}, "
+            raise ApplicationError(f"rt: after Update Ticket the browser shows {self.web.url}, "
                                    f"not ticket {ticket_id}")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
+from clerk.web._app import WebApp
 from clerk.web._browser import BrowserHost
-from clerk.web._page import WebPage
+from clerk.web._page import Cell, WebPage
 
-__all__ = ["BrowserHost", "WebPage"]
+__all__ = ["BrowserHost", "Cell", "WebApp", "WebPage"]

@@ -160,7 +160,51 @@ class WebPage:
                   or (input_field and locator.evaluate(_IS_PASSWORD) is True))
         return self.untraced() if secret else nullcontext()
 
+    def hover(self, name: str, **params: Any) -> None:
+        """Move the pointer over ``name`` (menus that open on hover)."""
+        with self._translated(name):
+            self.find(name, **params).hover()
+
+    def download(self, name: str, target: Path, **params: Any) -> Path:
+        """Click ``name``, wait for the download it starts and save it as ``target``.
+
+        Example:
+            web.download("search.spreadsheet", folder / "Results.tsv")
+
+        Raises:
+            SelectorFailed: ``name`` was not there, or no download started in time.
+        """
+        with self._translated(f"{name} (download)"):
+            with self.page.expect_download(timeout=self.timeout_ms) as started:
+                self.find(name, **params).click()
+            target.parent.mkdir(parents=True, exist_ok=True)
+            started.value.save_as(target)
+        return target
+
+    def close(self) -> None:
+        """Close the page's browser context (its cookies and session go with it)."""
+        self.page.context.close()
+
     # ------------------------------------------------------------------ reading
+    @property
+    def url(self) -> str:
+        """The address the page shows now."""
+        return self.page.url
+
+    def evaluate(self, script: str, *, on: str | None = None, every: bool = False, **params: Any) -> Any:
+        """Run a JavaScript function and return its (JSON-like) result: on the page, on the
+        element ``on`` (strict: exactly one), or, with ``every``, on the list of all its matches.
+
+        Example:
+            ids = web.evaluate("els => els.map(e => e.dataset.id)", on="ticket.transactions", every=True)
+        """
+        label = on or "page script"
+        with self._translated(label):
+            if on is None:
+                return self.page.evaluate(script)
+            located = self.find(on, **params)
+            return located.evaluate_all(script) if every else located.evaluate(script)
+
     def value(self, name: str, **params: Any) -> str:
         with self._translated(name):
             locator = self.find(name, **params)
@@ -203,12 +247,14 @@ class WebPage:
             found.wait_for(state=state)  # type: ignore[arg-type]
 
     def wait_any(self, *names: str) -> str:
-        """Wait until one of several screens shows; return the name of the first visible one."""
+        """Wait until one of several screens shows; return the first name, in the order given,
+        with a visible match. Hidden matches (a template, a closed dialog) do not count, even
+        when they come first in the page."""
         combined = any_of([self._everything(name) for name in names])
         with self._translated(" or ".join(names)):
-            combined.first.wait_for()
+            combined.filter(visible=True).first.wait_for()
         for name in names:
-            if self._everything(name).first.is_visible():
+            if self._everything(name).filter(visible=True).count():
                 self._find_now(name)  # notes the drift of a fallback
                 return name
         raise ScreenNotReached(f"{self.app}: none of {', '.join(names)} stayed visible")
