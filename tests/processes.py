@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import signal
-from collections.abc import Callable, Set
+from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 
 
@@ -36,7 +37,7 @@ def is_playwright_driver(pid: int) -> bool:
     return _exe(pid).endswith("/playwright/driver/node")
 
 
-def kill_below(pid: int, which: Callable[[int], bool], spare: Set[int] = frozenset()) -> list[int]:
+def kill_below(pid: int, which: Callable[[int], bool], spare: AbstractSet[int] = frozenset()) -> list[int]:
     """SIGKILL every process below ``pid`` that ``which`` picks, except ``spare``, as the OOM
     killer would."""
     killed = []

@@ -100,7 +100,7 @@ class GnuCash(DesktopApp):
                 return
             count = len(desktop.popups())
             desktop.keys("menu.dismiss")
-            desktop.wait_until(lambda: len(desktop.popups()) < count, "an open menu closing")
+            desktop.wait_until(lambda: len(desktop.popups()) < count, "an open menu closing")  # noqa: B023 - waited on in this iteration
         raise ApplicationError("gnucash: menus stay open after Escape")
 
     def _dialogs(self) -> list[XWindow]:
@@ -117,7 +117,7 @@ class GnuCash(DesktopApp):
             logger.info("closing the GnuCash window {!r}", top.title)
             desktop.keys("dialog.dismiss", on=top)
             try:
-                desktop.wait_until(lambda: all(w.id != top.id for w in desktop.windows()),
+                desktop.wait_until(lambda: all(w.id != top.id for w in desktop.windows()),  # noqa: B023 - waited on in this iteration
                                    f"the window {top.title!r} closing")
             except ScreenNotReached as err:
                 raise ApplicationError(f"gnucash: the window {top.title!r} does not close with Escape") from err
@@ -130,7 +130,7 @@ class GnuCash(DesktopApp):
                 return
             before = _title(desktop.find_window("main"))
             desktop.keys("page.close")
-            desktop.wait_until(lambda: _title(desktop.find_window("main")) != before or self._dialogs(),
+            desktop.wait_until(lambda: _title(desktop.find_window("main")) != before or self._dialogs(),  # noqa: B023 - waited on in this iteration
                                f"the tab of {before!r} closing")
             if self._dialogs():
                 raise ApplicationError(f"gnucash: closing {before!r} opened {self._dialogs()[-1].title!r}")

@@ -203,7 +203,8 @@ class Desktop:
             for chord in level if isinstance(level, list) else [level]:
                 self.input.press(chord)
             if depth < len(levels):
-                self.wait_until(lambda: len(self.popups()) >= already + depth, f"menu level {depth} of {name!r}")
+                self.wait_until(lambda: len(self.popups()) >= already + depth,  # noqa: B023 - waited on in this iteration
+                                f"menu level {depth} of {name!r}")
         self.wait_until(lambda: len(self.popups()) <= already, f"the menus of {name!r} closing")
 
     def fill(self, name: str, text: str, **params: Any) -> None:

@@ -136,7 +136,7 @@ def test_relative_and_absolute_folders(project: Path, tmp_path: Path) -> None:
 def test_as_dict_is_plain_data_for_the_manifest(project: Path) -> None:
     data = settings_of(project).as_dict()
     assert data["web"]["timeout"] == 20.0
-    assert data["retry"]["wait_initial"] == 1.0
+    assert data["retry"]["wait_initial"] == 3.0  # clerk's default (clerk/defaults.toml)
     assert data["apps"]["ledgersmb"]["company"] == "acme"
     assert isinstance(data["data_dir"], str)
 

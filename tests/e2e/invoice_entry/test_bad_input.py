@@ -143,8 +143,8 @@ def test_dates_far_from_today_and_control_characters_are_never_posted(clerk: Cle
     assert found[2][0] == "done"
     assert found[3][0] == "invalid" and found[3][1].startswith("column 'Invoice Date': 1900-01-01 is more than 5 years")
     assert found[4][0] == "invalid" and found[4][1].startswith("column 'Due Date': 9999-12-31 is more than 1 year")
-    assert found[5] == ("invalid", "column 'Description': holds BEL (U+0007, written _x0007_ in the workbook) "
-                                   "at character 11; remove it from the cell")
+    assert found[5] == ("invalid", ("column 'Description': holds BEL (U+0007, written _x0007_ in the workbook) "
+                                    "at character 11; remove it from the cell"))
     assert found[6][0] == "invalid" and found[6][1].startswith("column 'Vendor': holds ESC (U+001B")
     assert "row 3: invalid: column 'Invoice Date'" in result.stderr
     assert [row.invnumber for row in ap_rows(prefix)] == [f"{prefix}001"]
