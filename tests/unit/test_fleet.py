@@ -112,7 +112,7 @@ def test_a_scheduled_run_works_its_items_as_runner_executor_says(
 
     monkeypatch.setattr(clerk._engine, "run_bot", fake_run_bot)
     monkeypatch.setenv("CLERK_RUNNER__EXECUTOR", executor)
-    request = ChildRequest(project_dir=str(checkout), bot="invoice_entry", target=None, input_path=None, params={},
+    request = ChildRequest(project_dir=str(checkout), bot="invoice_entry", input_path=None,
                            overrides={}, result_path=str(tmp_path / "r.json"), parent_pid=0, timeout_s=60,
                            workers=workers)
     with pytest.raises(ConfigError, match="stop here"):
