@@ -31,7 +31,7 @@ def run_folder(results: list[dict[str, object]]) -> Path:
 
 
 def test_two_celery_workers_post_every_invoice_once_and_the_run_is_sealed(
-    clerk: ClerkRunner, fleet: Fleet, prefix: str, tmp_path: Path  # noqa: F811
+    clerk: ClerkRunner, fleet: Fleet, prefix: str, tmp_path: Path
 ) -> None:
     fleet.start()
     fleet.start()
@@ -69,7 +69,7 @@ def test_two_celery_workers_post_every_invoice_once_and_the_run_is_sealed(
 
 
 def test_a_worker_killed_after_post_leaves_its_item_to_another_worker_which_finds_it(
-    clerk: ClerkRunner, fleet: Fleet, prefix: str, tmp_path: Path  # noqa: F811
+    clerk: ClerkRunner, fleet: Fleet, prefix: str, tmp_path: Path
 ) -> None:
     slow = fleet.start({"CLERK_WEB__SLOWMO_MS": "700"})  # widens the gap between Post and the read-back
     path = workbook(tmp_path, prefix, 2)
@@ -116,7 +116,7 @@ def test_a_worker_killed_after_post_leaves_its_item_to_another_worker_which_find
 
 
 def test_the_same_file_started_twice_at_once_enters_each_invoice_once(
-    clerk: ClerkRunner, fleet: Fleet, prefix: str, tmp_path: Path  # noqa: F811
+    clerk: ClerkRunner, fleet: Fleet, prefix: str, tmp_path: Path
 ) -> None:
     fleet.start()
     fleet.start()
