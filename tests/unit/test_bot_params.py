@@ -31,7 +31,7 @@ def started(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, Any]]:
         seen.append((bot, settings))
         raise ConfigError("stopped by the test")
 
-    monkeypatch.setattr("clerk.cli.run_bot", record)
+    monkeypatch.setattr("clerk._engine.run_bot", record)  # clerk run imports it when it runs
     return seen
 
 
