@@ -140,7 +140,7 @@ def load_config_tree(
     environ = os.environ if environ is None else environ
     merged: dict[str, Any] = {}
     sources: dict[str, str] = {}
-    layers = [(CLERK_DEFAULTS, "clerk defaults")]
+    layers = [(CLERK_DEFAULTS, "clerk defaults")]  # that origin is clerk._resources.CLERK_DEFAULTS_SOURCE
     layers += [(folder / BOT_DEFAULTS, f"{folder.name}/{BOT_DEFAULTS}") for folder in reversed(bot_folders)
                if (folder / BOT_DEFAULTS).is_file()]
     layers += [(project / name, name) for name in (PROJECT_FILE, "config/default.toml") if (project / name).is_file()]

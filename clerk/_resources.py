@@ -12,6 +12,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+CLERK_DEFAULTS_SOURCE = "clerk defaults"  # the origin clerk._config records for clerk/defaults.toml
+
 if TYPE_CHECKING:
     from clerk._bot import App
     from clerk._config import Settings
@@ -31,11 +33,14 @@ def package_folders(module: str) -> tuple[Path, ...]:
 
 def selector_folders(settings: Settings, app: App) -> list[Path]:
     """Where ``<app>.yaml`` is looked for, first match wins: the bot's packages, the app
-    class's packages, then the project's ``selectors_dir``."""
+    class's packages, then the project's ``selectors/``. A ``[clerk] selectors_dir`` that the
+    project, the environment or the command line sets comes first of all: an operator's
+    override, e.g. a drifted selector fixed before the bot package has a new release."""
     app_module = getattr(app.session, "__module__", None)
     packages = [*settings.bot_folders, *(package_folders(app_module) if app_module else ())]
     found = [folder / "selectors" for folder in dict.fromkeys(packages)]
-    return [*found, settings.selectors_dir]
+    overridden = settings.sources.get("clerk.selectors_dir", CLERK_DEFAULTS_SOURCE) != CLERK_DEFAULTS_SOURCE
+    return [settings.selectors_dir, *found] if overridden else [*found, settings.selectors_dir]
 
 
 def selector_folder(settings: Settings, name: str, app: App) -> Path | None:

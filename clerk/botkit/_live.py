@@ -7,6 +7,7 @@ or submitted, so it is safe against production.
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,7 +20,7 @@ from clerk._config import Settings
 from clerk._context import RunContext
 from clerk._errors import BotError, ConfigError
 from clerk._recording import Recording
-from clerk._registry import available_bots, open_bot
+from clerk._registry import available_bots, find_bot
 from clerk._resources import selector_folder
 from clerk._secrets import load_credentials
 from clerk._selectors import SelectorBook
@@ -77,12 +78,12 @@ def app_declaration(app_name: str, settings: Settings) -> tuple[App, Settings]:
     """How the project's bots reach ``app_name`` (its session class logs in), with the settings
     of the first bot that uses it (its package's defaults and selectors included)."""
     for bot_name in available_bots(settings.project_dir):
-        bot, bot_settings = open_bot(bot_name, settings.project_dir)
-        app = bot.apps.get(app_name)
+        loaded = find_bot(bot_name, settings.project_dir)
+        app = loaded.bot.apps.get(app_name)
         if app is not None:
             if app.kind != "web":
                 raise ConfigError(f"{app_name} is a {app.kind} application; only web screens can be checked")
-            return app, bot_settings
+            return app, dataclasses.replace(settings, bot_folders=loaded.folders)  # its package's selectors
     raise ConfigError(f"no bot of {settings.project_dir} uses an application named {app_name!r}")
 
 

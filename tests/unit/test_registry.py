@@ -147,3 +147,16 @@ def test_invoice_entry_finds_the_ledgersmb_selectors_in_its_package(tmp_path: Pa
     bot, settings = open_bot("invoice_entry", tmp_path, environ={})
     folder = selector_folder(settings, "ledgersmb", bot.apps["ledgersmb"])
     assert folder is not None and folder.parent.name == "bots" and (folder / "ledgersmb.yaml").is_file()
+
+
+def test_a_selectors_dir_the_project_sets_is_searched_first(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    hotfix = project / "hotfix"
+    hotfix.mkdir()
+    (hotfix / "shop.yaml").write_text("selectors: {}\n", encoding="utf-8")
+    (project / "bots" / "checkout_bot" / "selectors").mkdir()
+    (project / "bots" / "checkout_bot" / "selectors" / "shop.yaml").write_text("selectors: {}\n", encoding="utf-8")
+    bot, settings = open_bot("checkout_bot", project, environ={"CLERK_CLERK__SELECTORS_DIR": f'"{hotfix}"'})
+    assert selector_folder(settings, "shop", bot.apps["shop"]) == hotfix
+    bot, settings = open_bot("checkout_bot", project, environ={})
+    assert selector_folder(settings, "shop", bot.apps["shop"]) == project / "bots" / "checkout_bot" / "selectors"

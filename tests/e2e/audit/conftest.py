@@ -66,7 +66,7 @@ def _invoice(prefix: str, n: int, account: str) -> list[object]:
 
 
 def _selectors_with_a_broken_account_option(target: Path) -> Path:
-    shutil.copytree(PROJECT / "selectors", target)
+    shutil.copytree(PROJECT / "bots" / "selectors", target)  # CLERK_CLERK__SELECTORS_DIR: searched first
     path = target / "ledgersmb.yaml"
     document = yaml.safe_load(path.read_text(encoding="utf-8"))
     document["selectors"]["ap.add.account_option"]["name_pattern"] = "^({account}|5780)--"

@@ -4,7 +4,6 @@ an over-broad and a drifted selector is reported as such."""
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import pytest
@@ -36,14 +35,14 @@ def test_every_declared_selector_of_the_shipped_files_is_found(checkout: Path, a
 
 
 def test_a_renamed_an_ambiguous_and_a_drifted_selector_are_each_named(checkout: Path, tmp_path: Path) -> None:
-    data = yaml.safe_load((checkout / "selectors" / "rt.yaml").read_text(encoding="utf-8"))
+    data = yaml.safe_load((checkout / "bots" / "selectors" / "rt.yaml").read_text(encoding="utf-8"))
     data["selectors"]["ticket.status"] = {"css": ".ticket-info-basics .status .value .the-current-value"}
     data["selectors"]["ticket.link"] = {"css": "#body a"}
     data["selectors"]["ticket.heading"] = [{"css": "#header h1.renamed"}, {"css": "#header h1"}]
     data["screens"]["ticket"]["names"].append("ticket.link")
     data["screens"]["ticket"]["ready"] = "ticket.history"
     (tmp_path / "rt.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
-    settings = dataclasses.replace(load_settings(checkout), selectors_dir=tmp_path)
+    settings = load_settings(checkout, {"clerk.selectors_dir": str(tmp_path)})  # an override: searched first
 
     verdicts = {f.name: (f.verdict, f.detail) for f in check_live("rt", settings) if f.screen == "ticket"}
     assert verdicts["ticket.status"] == ("missing", "nothing matches")
