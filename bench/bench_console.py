@@ -22,15 +22,15 @@ from loguru import logger
 PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))
 
-from argon2 import PasswordHasher  # noqa: E402
-from starlette.testclient import TestClient  # noqa: E402
+from argon2 import PasswordHasher
+from starlette.testclient import TestClient
 
-from clerk._config import load_settings  # noqa: E402
-from clerk._ledger import Ledger, RunStatus  # noqa: E402
-from clerk._ledger_schema import run_items  # noqa: E402
-from clerk.webconsole._accounts import Accounts, Role  # noqa: E402
-from clerk.webconsole._app import build_app  # noqa: E402
-from clerk.webconsole._cli import open_console  # noqa: E402
+from clerk._config import load_settings
+from clerk._ledger import Ledger, RunStatus
+from clerk._ledger_schema import run_items
+from clerk.webconsole._accounts import Accounts, Role
+from clerk.webconsole._app import build_app
+from clerk.webconsole._cli import open_console
 
 _REPEATS = 7
 
@@ -72,10 +72,10 @@ def main(sizes: list[int]) -> None:
             first = {size: _median_ms(client, f"/runs/{run}") for size, run in runs.items()}
             last = {size: _median_ms(client, f"/runs/{run}?page={(size + 49) // 50}") for size, run in runs.items()}
         base = sizes[0]
-        print(f"| items | first page ms | ratio | last page ms | ratio |")  # noqa: T201
-        print("|---:|---:|---:|---:|---:|")  # noqa: T201
+        print("| items | first page ms | ratio | last page ms | ratio |")
+        print("|---:|---:|---:|---:|---:|")
         for size in sizes:
-            print(f"| {size} | {first[size]:.1f} | {first[size] / first[base]:.2f} | {last[size]:.1f} | "  # noqa: T201
+            print(f"| {size} | {first[size]:.1f} | {first[size] / first[base]:.2f} | {last[size]:.1f} | "
                   f"{last[size] / last[base]:.2f} |")
     finally:
         shutil.rmtree(project, ignore_errors=True)

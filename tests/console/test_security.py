@@ -45,7 +45,7 @@ def test_session_cookie_is_httponly_and_samesite_strict(seeded: Seeded) -> None:
     response = seeded.client.post("/login", data={"name": "ops1", "password": PASSWORDS["ops1"]})
     cookie = response.headers["set-cookie"]
     assert cookie.startswith("clerk_console=")
-    assert re.search(r";\s*httponly", cookie, re.I) and re.search(r";\s*samesite=strict", cookie, re.I)
+    assert re.search(r";\s*httponly", cookie, re.IGNORECASE) and re.search(r";\s*samesite=strict", cookie, re.IGNORECASE)
     assert PASSWORDS["ops1"] not in cookie
 
 

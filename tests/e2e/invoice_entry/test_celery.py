@@ -143,7 +143,7 @@ def test_the_same_file_started_twice_at_once_enters_each_invoice_once(
 
 
 def test_an_item_over_its_timeout_on_a_worker_is_failed_with_a_screenshot_and_a_rerun_enters_it(
-    clerk: ClerkRunner, fleet: Fleet, prefix: str, tmp_path: Path  # noqa: F811
+    clerk: ClerkRunner, fleet: Fleet, prefix: str, tmp_path: Path
 ) -> None:
     fleet.env["CLERK_CELERY__ITEM_TIMEOUT_S"] = "20"  # the worker's soft time limit; the run waits by it too
     slow = fleet.start({"CLERK_WEB__SLOWMO_MS": "2500"})  # every browser action takes 2.5 s: 20 s is not enough
