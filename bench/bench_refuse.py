@@ -23,20 +23,20 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bots.invoice_entry.model import SCHEMA, Invoice
 from clerk import App, AppEnv, Bot, Problem, RunContext, WorkItem
 from clerk._config import Settings
 from clerk._engine import RunOptions, run_bot
 from clerk._logging import configure_console
 from clerk._outcome import ItemResult
 from clerk._phases import RunPhase
+from clerk_bots.invoice_entry.model import SCHEMA, Invoice
 
 UNKNOWN = "Nobody Trading Ltd"
 
