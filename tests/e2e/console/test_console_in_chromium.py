@@ -56,7 +56,7 @@ def _psql(sql: str) -> list[list[str]]:
 
 
 def _broken_selectors(target: Path) -> Path:
-    shutil.copytree(PROJECT / "selectors", target)
+    shutil.copytree(PROJECT / "bots" / "selectors", target)
     path = target / "ledgersmb.yaml"
     document = yaml.safe_load(path.read_text(encoding="utf-8"))
     document["selectors"]["ap.add.account_option"]["name_pattern"] = "^({account}|5780)--"
