@@ -82,6 +82,8 @@ def fires(project: Project) -> list[dt.datetime]:
     if not path.exists():
         return []
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+        if db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='journal'").fetchone() is None:
+            return []  # the runner has created the file but not yet its table
         rows = db.execute("SELECT at FROM journal WHERE job='tick' AND event='fired' ORDER BY seq").fetchall()
     return [dt.datetime.fromisoformat(at) for (at,) in rows]
 
