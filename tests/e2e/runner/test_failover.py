@@ -5,9 +5,9 @@ over within a minute, firing each period of an interval job once, never twice.""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 import sqlite3
-from collections import Counter
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -108,8 +108,11 @@ def latest_fire_done(project: Project, pg_url: str) -> bool:
     return bool(runs and fired) and runs[-1][1] == "completed" and runs[-1][2] >= fired[-1]
 
 
-def periods(times: list[dt.datetime], origin: dt.datetime) -> Counter[int]:
-    return Counter(int((at - origin).total_seconds() // INTERVAL_S) for at in times)
+def too_close(times: list[dt.datetime]) -> list[tuple[dt.datetime, dt.datetime]]:
+    """Neighbouring times less than half an interval apart: one period fired (or ran) twice.
+    Fires are stamped when recorded, so on a busy machine two periods can be 19 s apart."""
+    ordered = sorted(times)
+    return [(a, b) for a, b in itertools.pairwise(ordered) if (b - a).total_seconds() < INTERVAL_S / 2]
 
 
 def test_the_standby_takes_over_and_no_period_fires_twice(tmp_path: Path, pg_url: str) -> None:
@@ -135,12 +138,9 @@ def test_the_standby_takes_over_and_no_period_fires_twice(tmp_path: Path, pg_url
         if standby is not None and standby.process.poll() is None:
             standby.kill()
     all_fires = sorted(fires(first) + fires(second))
-    origin = all_fires[0]
-    fired = periods(all_fires, origin)
-    assert [p for p, n in fired.items() if n > 1] == [], f"a period fired twice: {all_fires}"
+    assert too_close(all_fires) == [], f"a period fired twice: {all_fires}"
     runs = tick_runs(pg_url)
-    started = periods([run[2] for run in runs], origin)
-    assert [p for p, n in started.items() if n > 1] == [], f"two runs in one period: {runs}"
+    assert too_close([run[2] for run in runs]) == [], f"two runs in one period: {runs}"
     assert len(fires(second)) >= 2 and len(runs) >= 3, (runs, all_fires)
     assert {run[1] for run in runs} == {"completed"}, runs
     assert took_over_in < dt.timedelta(minutes=1)
