@@ -17,6 +17,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 from clerk._config import load_config_tree
 from clerk._errors import ConfigError
 from clerk._secrets import REDACTOR
+from clerk.scheduler._spec import _count, _only
 
 BROKER_PASSWORD_VARIABLE = "CLERK_BROKER_PASSWORD"
 _CELERY_KEYS = {"broker_url", "queue", "item_timeout_s", "heartbeat_s", "in_flight_per_worker"}
@@ -79,15 +80,3 @@ def _seconds(value: Any, where: str) -> dt.timedelta:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
         raise ConfigError(f"{where} must be a positive number, got {value!r}")
     return dt.timedelta(seconds=value)
-
-
-def _count(value: Any, where: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ConfigError(f"{where} must be a whole number of at least 1, got {value!r}")
-    return value
-
-
-def _only(tree: Mapping[str, Any], allowed: set[str], where: str) -> None:
-    unknown = sorted(set(tree) - allowed)
-    if unknown:
-        raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)} (allowed: {', '.join(sorted(allowed))})")
