@@ -42,7 +42,10 @@ if ! ctl status >/dev/null 2>&1; then
   log "starting the RabbitMQ node rabbit@localhost on 127.0.0.1:$PORT"
   su rabbitmq -s /bin/sh -c "ERL_EPMD_ADDRESS=127.0.0.1 rabbitmq-server -detached" >/dev/null 2>&1
   echo started > "$STATE/started"
-  ctl "await_startup --timeout 120" >/dev/null
+  # -detached returns before the node registers with epmd: await_startup alone fails then
+  for _ in $(seq 120); do ctl status >/dev/null 2>&1 && break; sleep 1; done
+  ctl "await_startup --timeout 120" >/dev/null || {
+    tail -n 40 /var/log/rabbitmq/rabbit@localhost.log >&2; exit 1; }
 fi
 
 ctl "list_vhosts -q" | grep -qx "$VHOST" || ctl "add_vhost $VHOST" >/dev/null
