@@ -75,6 +75,30 @@ def available_bots(project_dir: Path | None) -> list[str]:
     return sorted(bot_sources(project_dir))
 
 
+@dataclass(frozen=True, slots=True)
+class BotListing:
+    """One bot as ``clerk bots`` shows it: loaded, or ``error`` saying why it cannot be."""
+
+    source: BotSource
+    bot: Bot[Any] | None
+    error: str = ""
+
+
+def list_bots(project_dir: Path | None) -> list[BotListing]:
+    """Every bot by name, each imported on its own, so one that is broken hides no other.
+
+    Raises:
+        ConfigError: two sources publish different bots under one name.
+    """
+    listings = []
+    for name, source in sorted(bot_sources(project_dir).items()):
+        try:
+            listings.append(BotListing(source, find_bot(name, project_dir).bot))
+        except ConfigError as err:
+            listings.append(BotListing(source, None, str(err)))
+    return listings
+
+
 def find_bot(name: str, project_dir: Path | None) -> LoadedBot:
     """Import the bot published as ``name``.
 

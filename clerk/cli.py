@@ -124,15 +124,24 @@ def run_group() -> None:
 
 
 @cli.command("bots")
+@click.option("--check", is_flag=True, help="Exit with 2 when any bot cannot be loaded.")
 @click.pass_context
-def bots_command(ctx: click.Context) -> None:
-    """List the bots this project can run: installed ones and those in its bots/ folder."""
-    from clerk._registry import bot_sources, find_bot
+def bots_command(ctx: click.Context, check: bool) -> None:
+    """List the bots this project can run: installed ones and those in its bots/ folder.
 
-    project = _project(ctx)
-    for name, source in sorted(bot_sources(project).items()):
-        bot = find_bot(name, project).bot
-        click.echo(f"{name:<16} {bot.description}  [{source.origin}]")
+    A bot that cannot be loaded is listed too, with the reason."""
+    from clerk._registry import list_bots
+
+    broken = 0
+    for listing in list_bots(_project(ctx)):
+        name = listing.source.name
+        if listing.bot is None:
+            broken += 1
+            click.secho(f"{name:<16} BROKEN: {REDACTOR.scrub(listing.error)}", fg="red")
+        else:
+            click.echo(f"{name:<16} {listing.bot.description}  [{listing.source.origin}]")
+    if check and broken:
+        ctx.exit(ConfigError.exit_code)
 
 
 def _project(ctx: click.Context) -> Path:
