@@ -9,11 +9,13 @@ recomputing it; with a key nobody without the key can re-seal an altered run.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from clerk._secrets import REDACTOR
 from clerk.audit._digest import canonical, plain_json, sha256_hex, sha256_of, sign
@@ -40,19 +42,68 @@ def _unsealed(manifest: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in manifest.items() if k != "seal"}
 
 
-def write_sealed(folder: Path, manifest: Mapping[str, Any], key: bytes | None) -> dict[str, Any]:
-    """Write ``manifest`` with its seal (digest, and signature when there is a key)."""
-    body = plain_json(_unsealed(manifest))
-    sealed = {**body, "seal": {
-        "algorithm": "sha256 over canonical JSON without 'seal'",
-        "manifest_sha256": manifest_digest(body),
-        "hmac_sha256": manifest_signature(body, key) if key else None,
-    }}
+def write_sealed(folder: Path, manifest: Mapping[str, Any], key: bytes | None,
+                 streamed: Mapping[str, Iterable[Any]] | None = None) -> dict[str, Any]:
+    """Write ``manifest`` with its seal (digest, and signature when there is a key); return the seal.
+
+    Each list of ``streamed`` (a run's items) is written and hashed one element at a time,
+    never held whole, so sealing a run of many rows needs no more memory than one of few.
+    The keys are written in sorted order, the order the digest reads them in, and the seal last.
+    """
+    lists = dict(streamed or {})
+    body = plain_json({k: v for k, v in _unsealed(manifest).items() if k not in lists})
+    seal = _SealSink(key)
     path = folder / MANIFEST_FILE
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(sealed, indent=2, ensure_ascii=False), encoding="utf-8")
+    with tmp.open("w", encoding="utf-8") as handle:
+        handle.write("{")
+        for n, name in enumerate(sorted([*body, *lists])):
+            handle.write(f"{',' if n else ''}\n  {json.dumps(name)}: ")
+            seal.update(f"{',' if n else '{'}{json.dumps(name, ensure_ascii=False)}:".encode())
+            if name in lists:
+                _write_list(handle, seal, lists[name])
+            else:
+                handle.write(_indented(body[name]))
+                seal.update(canonical(body[name]))
+        seal.update(b"}" if body or lists else b"{}")
+        fields = seal.fields()
+        handle.write(f"{',' if body or lists else ''}\n  \"seal\": {_indented(fields)}\n}}")
     tmp.replace(path)
-    return sealed
+    return fields
+
+
+def _indented(value: Any) -> str:
+    """``value`` as JSON indented to stand under a top-level key."""
+    return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n  ")
+
+
+def _write_list(handle: TextIO, seal: _SealSink, elements: Iterable[Any]) -> None:
+    handle.write("[")
+    seal.update(b"[")
+    for n, element in enumerate(elements):
+        plain = plain_json(element)
+        handle.write(f"{',' if n else ''}\n    {json.dumps(plain, ensure_ascii=False)}")
+        seal.update(b"," + canonical(plain) if n else canonical(plain))
+    handle.write("\n  ]")
+    seal.update(b"]")
+
+
+class _SealSink:
+    """The manifest's canonical JSON, fed piece by piece into its digest and signature."""
+
+    def __init__(self, key: bytes | None) -> None:
+        self._digest = hashlib.sha256()
+        self._mac = hmac.new(key, digestmod=hashlib.sha256) if key else None
+
+    def update(self, data: bytes) -> None:
+        self._digest.update(data)
+        if self._mac is not None:
+            self._mac.update(data)
+
+    def fields(self) -> dict[str, Any]:
+        return {"algorithm": "sha256 over canonical JSON without 'seal'",
+                "manifest_sha256": self._digest.hexdigest(),
+                "hmac_sha256": self._mac.hexdigest() if self._mac is not None else None}
 
 
 def file_hashes(folder: Path) -> dict[str, str]:

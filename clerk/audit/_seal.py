@@ -65,13 +65,14 @@ def _seal(folder: Path, report: RunReport, settings: Settings) -> None:
         "run_id": report.run_id, "bot": report.bot, "git": git_revision(settings.project_dir),
         "settings": config, "config_sha256": config_sha256, "input": input_fields,
         "outcome": report.outcome.value, "counts": dict(report.counts),
-        "items": [_item(result, steps, traces) for result in sorted(report.results, key=lambda r: r.row)],
         "unattached_steps": {key: value for key, value in steps.items() if key not in statuses},
         "events": {"file": EVENTS_FILE, "count": head.seq, "head": head.hash},
         "files": file_hashes(folder),
         "sealed_at": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"),
     })
-    write_sealed(folder, manifest, hmac_key())
+    manifest.pop("items", None)
+    items = (_item(result, steps, traces) for result in sorted(report.results, key=lambda r: r.row))
+    write_sealed(folder, manifest, hmac_key(), streamed={"items": items})
 
 
 def _item(result: ItemResult, steps: dict[str, list[dict[str, Any]]],
