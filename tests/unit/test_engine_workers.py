@@ -129,6 +129,8 @@ def test_limit_counts_items_across_workers(make_bot, fake_app, settings, lines) 
 
 
 def test_more_workers_than_items_start_only_the_sessions_needed(make_bot, fake_app, settings, lines) -> None:
+    barrier = together(2)  # both items at once, so one worker cannot take both before another starts
+    fake_app.on_enter = lambda ref: barrier.wait()
     run(make_bot(), settings, lines(2), workers=5)
     assert len(fake_app.sessions) == 2
 

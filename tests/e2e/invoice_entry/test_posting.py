@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.attempts import item_attempts
 from tests.workbooks import read_results, write_workbook
 
 from .conftest import ClerkRunner, ap_rows, invoice
@@ -50,9 +51,14 @@ def test_workbook_is_posted_exactly_once_and_reruns_post_nothing(
     assert [int(r["ledgersmb_id"]) for r in results] == [r.id for r in posted]
     assert results[0]["Notes"] == "ignored"  # the input's own columns are echoed
     for result in results:
-        shots = sorted(p.name for p in Path(str(result["screenshots"])).glob("*.png"))
-        assert [s.split("-", 2)[2] for s in shots] == ["form-filled.png", "posted.png", "read-back.png"]
-        assert Path(str(result["screenshots"])).is_relative_to(recordings)
+        shots = Path(str(result["screenshots"]))
+        assert shots.is_relative_to(recordings)
+        attempts = item_attempts(shots)  # a loaded machine may retry an item; its trail says so
+        if "after an interrupted attempt" in str(result["message"]):  # a failed attempt may have posted it
+            assert attempts.names() == ["found existing"]
+            assert any(step["name"] == "form filled" for attempt in attempts.failed for step in attempt)
+        else:
+            assert attempts.names() == ["form filled", "posted", "read back"]
 
     rerun = clerk("run", "invoice_entry", "--input", str(workbook))
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr
