@@ -10,6 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 . ./credentials.sh
+. ./postgres.sh
 ROLE=clerk_ledger
 DB=clerk_ledger
 STATE=/run/clerk-ledger-db
@@ -20,28 +21,7 @@ psql_pg() { su postgres -s /bin/sh -c "psql -X -q -v ON_ERROR_STOP=1 $*"; }
 mkdir -p "$STATE"
 export DEBIAN_FRONTEND=noninteractive
 
-if ! dpkg -s postgresql >/dev/null 2>&1; then
-  log "installing postgresql"
-  apt-get install -y --no-install-recommends postgresql >/dev/null 2>&1 || {
-    apt-get update >/dev/null && apt-get install -y --no-install-recommends postgresql >/dev/null; }
-fi
-PGVER="$(pg_lsclusters -h 2>/dev/null | awk 'NR==1{print $1}')"
-if [ -z "$PGVER" ]; then
-  PGVER="$(ls /usr/lib/postgresql | sort -n | tail -1)"
-  log "creating PostgreSQL cluster $PGVER/main"
-  pg_createcluster "$PGVER" main >/dev/null
-fi
-PGCLUSTER="$(pg_lsclusters -h | awk 'NR==1{print $2}')"
-PGPORT="$(pg_lsclusters -h | awk 'NR==1{print $3}')"
-LISTEN="$(pg_conftool -s "$PGVER" "$PGCLUSTER" show listen_addresses 2>/dev/null || echo localhost)"
-case "$LISTEN" in localhost|127.0.0.1|"'localhost'") ;; *)
-  log "refusing: the cluster listens on $LISTEN; the sandbox keeps PostgreSQL on loopback"; exit 1 ;;
-esac
-if ! pg_lsclusters -h | awk 'NR==1{print $4}' | grep -q online; then
-  log "starting PostgreSQL $PGVER/$PGCLUSTER on localhost:$PGPORT"
-  pg_ctlcluster "$PGVER" "$PGCLUSTER" start
-  echo "$PGVER $PGCLUSTER" > "$STATE/started-postgres"
-fi
+postgres_up "$STATE"
 
 psql_pg "-v role=$ROLE" <<SQL
 \\set pw '$(printf '%s' "$CLERK_LEDGER_PASSWORD" | sed "s/'/''/g")'

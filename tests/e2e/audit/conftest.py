@@ -54,12 +54,6 @@ class AuditedRuns:
         return [SANDBOX_PASSWORD, self.hmac_key]
 
 
-def psql(sql: str) -> list[list[str]]:
-    out = subprocess.run(["su", "postgres", "-c", f"psql -X -d acme -tA -F '\t' -c \"{sql}\""],
-                         check=True, capture_output=True, text=True).stdout
-    return [line.split("\t") for line in out.splitlines() if line]
-
-
 def _invoice(prefix: str, n: int, account: str) -> list[object]:
     return ["Globex Telecom LLC", f"{prefix}{n:03d}", dt.datetime(2026, 10, n + 1), f"2026-11-{n + 1:02d}",
             f"{100 + n}.25", account, f"clerk audit e2e {prefix}{n:03d}"]

@@ -14,8 +14,9 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from tests.audit_helpers import assert_no_secrets
+from tests.ledgersmb_db import psql
 
-from .conftest import AuditedRuns, psql
+from .conftest import AuditedRuns
 
 pytestmark = pytest.mark.e2e
 

@@ -27,6 +27,7 @@ from clerk._config import load_settings
 from clerk.desktop._x11 import XDisplay
 from clerk_bots.invoice_entry.gnucash_book import Bill, GnuCashBook
 from tests import workbooks
+from tests.clerk_result import ClerkResult
 
 PROJECT = Path(__file__).resolve().parents[3]
 CLERK = [sys.executable, "-c", "from clerk.cli import main; main()"]
@@ -78,13 +79,6 @@ def clerk_env(tmp_path: Path) -> dict[str, str]:
         "CLERK_BOTS__INVOICE_ENTRY__GNUCASH_ACCOUNTS__5780": "Expenses:Telephone",
     })
     return env
-
-
-@dataclass
-class ClerkResult:
-    returncode: int
-    stdout: str
-    stderr: str
 
 
 def clerk(env: dict[str, str], *args: str, timeout: float = 240) -> ClerkResult:

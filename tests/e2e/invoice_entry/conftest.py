@@ -18,6 +18,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.clerk_result import ClerkResult
+from tests.ledgersmb_db import psql
+
 PROJECT = Path(__file__).resolve().parents[3]
 SANDBOX_PASSWORD = "Admin123!"  # the sandbox's seeded login, public test data
 
@@ -31,12 +34,6 @@ class ApRow:
     duedate: dt.date
     amount: Decimal
     expense_account: str
-
-
-def psql(sql: str) -> list[list[str]]:
-    out = subprocess.run(["su", "postgres", "-c", f"psql -X -d acme -tA -F '\t' -c \"{sql}\""],
-                         check=True, capture_output=True, text=True).stdout
-    return [line.split("\t") for line in out.splitlines() if line]
 
 
 def ap_rows(prefix: str) -> list[ApRow]:
@@ -68,13 +65,6 @@ def clerk_env(tmp_path: Path) -> dict[str, str]:
         "CLERK_CLERK__RECORDINGS_DIR": str(tmp_path / "recordings"),
     })
     return env
-
-
-@dataclass
-class ClerkResult:
-    returncode: int
-    stdout: str
-    stderr: str
 
 
 class ClerkRunner:

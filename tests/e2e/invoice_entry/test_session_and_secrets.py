@@ -11,9 +11,10 @@ from clerk._engine import RunOptions, run_bot
 from clerk._outcome import ItemResult, ItemStatus
 from clerk._phases import RunPhase
 from clerk_bots.invoice_entry.bot import BOT
+from tests.ledgersmb_db import psql
 from tests.workbooks import write_workbook
 
-from .conftest import PROJECT, SANDBOX_PASSWORD, ClerkRunner, ap_rows, invoice, psql
+from .conftest import PROJECT, SANDBOX_PASSWORD, ClerkRunner, ap_rows, invoice
 
 pytestmark = pytest.mark.e2e
 

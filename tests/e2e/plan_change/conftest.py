@@ -26,6 +26,9 @@ from typing import Any
 
 import pytest
 
+from tests.clerk_result import ClerkResult
+from tests.ledgersmb_db import psql
+
 PROJECT = Path(__file__).resolve().parents[3]
 RT_URL = "http://127.0.0.1:8085"
 # RT's default search format: what "Spreadsheet" exports for a plain ticket search
@@ -39,15 +42,6 @@ SANDBOX_ENV = {
     "CLERK_LEDGERSMB_USER": "admin", "CLERK_LEDGERSMB_PASSWORD": "Admin123!",
     "CLERK_RT_USER": "agent", "CLERK_RT_PASSWORD": "Agent123!",
 }
-
-
-# ---------------------------------------------------------------------- LedgerSMB
-def psql(sql: str) -> list[list[str]]:
-    """Run SQL in the company database as the postgres user; rows as lists of text."""
-    command = "psql -X -q -v ON_ERROR_STOP=1 -tA -F '\t' -d acme"
-    done = subprocess.run(["su", "postgres", "-s", "/bin/sh", "-c", command],
-                          input=sql, check=True, capture_output=True, text=True)
-    return [line.split("\t") for line in done.stdout.splitlines() if line]
 
 
 def _quote(text: str) -> str:
@@ -181,17 +175,6 @@ class RtApi:
 
 
 # ---------------------------------------------------------------------- clerk
-@dataclass
-class ClerkResult:
-    returncode: int
-    stdout: str
-    stderr: str
-
-    @property
-    def output(self) -> str:
-        return self.stdout + self.stderr
-
-
 class Clerk:
     """``clerk run plan_change`` in a subprocess, with this test's own ledger and recordings."""
 

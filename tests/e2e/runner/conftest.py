@@ -59,17 +59,6 @@ def wait_until(condition: Callable[[], object], timeout: float, what: str, poll:
         time.sleep(poll)  # the test polls files and databases; it does not drive an application
 
 
-def psql(sql: str) -> list[list[str]]:
-    out = subprocess.run(["su", "postgres", "-c", f"psql -X -d acme -tA -F '\t' -c \"{sql}\""],
-                         check=True, capture_output=True, text=True).stdout
-    return [line.split("\t") for line in out.splitlines() if line]
-
-
-def ap_invoice_numbers(prefix: str) -> list[str]:
-    """Invoice numbers of LedgerSMB's ap table starting with ``prefix``, one entry per row."""
-    return [row[0] for row in psql(f"SELECT invnumber FROM ap WHERE invnumber LIKE '{prefix}%' ORDER BY invnumber")]
-
-
 def invoice_rows(prefix: str, numbers: Sequence[int]) -> list[list[object]]:
     return [["Globex Telecom LLC", f"{prefix}{n:03d}", dt.datetime(2026, 11, n % 27 + 1), f"2026-12-{n % 27 + 1:02d}",
              f"{100 + n}.25", "5780", f"clerk runner e2e {prefix}{n:03d}"] for n in numbers]

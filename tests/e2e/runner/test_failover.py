@@ -17,11 +17,11 @@ from clerk.scheduler._journal import journal_path
 from tests.e2e.runner.conftest import (
     Project,
     RunnerProcess,
-    ap_invoice_numbers,
     invoice_rows,
     wait_until,
     workbook_bytes,
 )
+from tests.ledgersmb_db import ap_invoice_numbers
 
 INTERVAL_S = 20
 TICK_BOT = '''"""Test-only bot: each pass over its "queue" finds one item, named after the run, and

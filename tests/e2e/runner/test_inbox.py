@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.ledgersmb_db import ap_invoice_numbers
+
 from .conftest import (
     SANDBOX_PASSWORD,
     Project,
     RunnerProcess,
-    ap_invoice_numbers,
     invoice_rows,
     result_statuses,
     wait_until,

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 
 from clerk._ledger import process_alive
+from tests.ledgersmb_db import ap_invoice_numbers
 
 from .conftest import (
     Project,
     RunnerProcess,
-    ap_invoice_numbers,
     invoice_rows,
     result_statuses,
     wait_until,
