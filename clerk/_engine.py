@@ -16,7 +16,7 @@ import shutil
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import Any, Literal, Protocol, TypeVar
@@ -110,6 +110,15 @@ def check_workers(bot: Bot[Any], workers: int) -> None:
                           f"session(s) at once{why}; --workers {workers} refused")
 
 
+def _dry_run_elsewhere(options: RunOptions) -> str:
+    """The options of a dry run that ask for sessions elsewhere or in parallel ("" if none)."""
+    if not options.dry_run:
+        return ""
+    asked = [f"--workers {options.workers}"] if options.workers > 1 else []
+    asked += ["--on celery"] if options.executor == "celery" else []
+    return " and ".join(asked)
+
+
 def run_bot(bot: Bot[Any], settings: Settings, options: RunOptions,
             progress: ProgressListener | None = None, stop: StopFlag | None = None) -> RunReport:
     """Run ``bot`` over its input and write the results workbook.
@@ -126,6 +135,9 @@ def run_bot(bot: Bot[Any], settings: Settings, options: RunOptions,
     progress.phase(RunPhase.READING, bot.main_app)
     if options.executor == "celery" and options.workers > 1:
         raise ConfigError("--workers is for runs on this machine; on celery, start more `clerk worker`s")
+    elsewhere = _dry_run_elsewhere(options)
+    if elsewhere:  # a dry run enters nothing: one session here checks the input as well as a fleet would
+        options = replace(options, workers=1, executor="local")
     table, input_label, identity = _open_input(bot, options, settings)
     window = DateWindow.from_settings(settings.bot(bot.name), dt.date.today())
     credentials = {name: load_credentials(name) for name, app in bot.apps.items() if app.login}
@@ -161,6 +173,9 @@ def run_bot(bot: Bot[Any], settings: Settings, options: RunOptions,
         engine = _Engine(bot, first, report, options, progress, stop or StopFlag(),
                          lambda name: Worker(name, new_context(), ledger.sibling()), run_log)
         with logger.contextualize(run_id=run.id, bot=bot.name):
+            if elsewhere:
+                logger.warning("a dry run checks the input on this machine in one session; {} apply to real "
+                               "runs only", elsewhere)
             if table is None:
                 assert bot.live_source is not None
                 source, live_ctx = bot.live_source, ctx
