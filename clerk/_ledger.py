@@ -89,6 +89,12 @@ class ItemLocked(LedgerError):
     retryable = False
 
 
+class RunEnded(ItemLocked):
+    """The run an item was sent for has ended (a worker got it late): a rerun works it."""
+
+    code = "RUN_ENDED"
+
+
 class IllegalTransition(LedgerError):
     code = "ILLEGAL_TRANSITION"
 
@@ -301,8 +307,13 @@ class Ledger:
         Raises:
             IllegalTransition: the item is already done or already present.
             ItemLocked: another run that is still alive holds it.
+            RunEnded: ``run_id`` has ended, so its rerun may hold the item (a queue delivered it late).
         """
         with self._transaction() as db:
+            status = db.execute(sa.select(runs.c.status).where(runs.c.id == run_id)).scalar()
+            if status is not None and status != RunStatus.RUNNING:
+                raise RunEnded(f"{reference} was not worked: its run {run_id} has ended ({status}); "
+                               "run the input again to finish it")
             inserted = db.execute(self._insert(items).values(
                 bot=bot, reference=reference, state=ItemState.IN_PROGRESS, run_id=run_id, attempts=1,
                 updated_at=_now()).on_conflict_do_nothing(index_elements=["bot", "reference"])
