@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from loguru import logger
@@ -32,7 +33,7 @@ class RunContext:
     def __init__(self, *, settings: Settings, bot: str, run_id: str, recording: Recording,
                  apps: Mapping[str, App], credentials: Mapping[str, Credentials],
                  dry_run: bool = False, params: Mapping[str, Any] | None = None,
-                 on_drift: Callable[[SelectorDrift], None] | None = None) -> None:
+                 on_drift: Callable[[SelectorDrift], None] | None = None, scratch: Path | None = None) -> None:
         self.settings = settings
         self.bot = bot
         self.run_id = run_id
@@ -41,6 +42,8 @@ class RunContext:
         self.params: Mapping[str, Any] = dict(params or {})
         self._on_drift = on_drift
         self._tracer = ItemTracer(recording.folder / TRACES_DIR, AuditSettings.of(settings).traces)
+        if scratch is not None:  # a browser that outlives the run keeps its scratch files out of the run's folder
+            self._tracer.scratch = scratch
         self._item_key = "run"
         self._apps = apps
         self._credentials = credentials
@@ -48,6 +51,13 @@ class RunContext:
         self._sessions: dict[str, AppSession] = {}
         self._selector_dirs = {name: selector_folder(settings, name, app) for name, app in apps.items()}
         self._selector_books = {name: self._web_selectors(name) for name, app in apps.items() if app.kind == "web"}
+
+    def next_run(self, *, run_id: str, recording: Recording, params: Mapping[str, Any]) -> None:
+        """Work another run's items with the same browser and logged-in sessions (a Celery
+        worker): the audit trail moves to the new run's folder."""
+        self._tracer.move_to(recording.folder / TRACES_DIR)
+        self._item_key = "run"
+        self.run_id, self.recording, self.params = run_id, recording, dict(params)
 
     def _web_selectors(self, name: str) -> SelectorBook:
         folder = self._selector_dirs[name]

@@ -202,6 +202,14 @@ class ItemTracer:
                 del self._traced[app]
         self.item, self.failed = item, False
 
+    def move_to(self, folder: Path) -> None:
+        """Another run's items follow in the same browser: close the current item's chunks
+        (a failed item's trace goes to its own run) and keep the next items' in ``folder``."""
+        for app in list(self._traced):
+            self._stop_chunk(app)
+        self._drop_closed_chunks()
+        self.folder, self.item, self.failed = folder, "run", False
+
     def detach(self, app: str) -> None:
         """The application's session is closing: keep what its trace holds so far."""
         if app in self._traced:

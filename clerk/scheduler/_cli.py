@@ -54,9 +54,9 @@ def status_command(ctx: click.Context, schedule_path: Path | None, show_fleet: b
     print_view(status_view(settings, schedule))
     fleet = load_fleet_settings(settings.project_dir)
     if show_fleet or (show_fleet is None and fleet.executor == "celery"):
-        from clerk.fleet._status import fleet_state, fleet_view
+        from clerk.fleet._status import fleet_state, fleet_view, heartbeat_folder
 
-        print_view(fleet_view(fleet_state(fleet, settings.data_dir / "fleet-seen.json")))
+        print_view(fleet_view(fleet_state(fleet, heartbeat_folder(settings.recordings_dir))))
 
 
 @click.group("runs")
