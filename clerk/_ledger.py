@@ -1,7 +1,8 @@
 """The work-item ledger: runs and items, the ground truth for "no duplicates".
 
 It lives in SQLite (one machine, the default) or PostgreSQL (many machines); see
-clerk._ledger_db for the databases and clerk._ledger_lease for "is the holder alive".
+clerk._ledger_db for the databases, clerk._ledger_lease for "is the holder alive" and
+clerk._ledger_records for the states, records and errors it deals in.
 
 An item is identified by its bot and its unique reference (for invoices, vendor plus
 invoice number), across all runs. Its state moves only along these edges::
@@ -26,8 +27,6 @@ import socket
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +34,6 @@ import sqlalchemy as sa
 from loguru import logger
 from sqlalchemy.dialects import postgresql, sqlite
 
-from clerk._errors import BotError
 from clerk._ledger_db import (
     DEFAULT_RECONNECT,
     clock,
@@ -46,94 +44,25 @@ from clerk._ledger_db import (
     upgrade,
 )
 from clerk._ledger_lease import DEFAULT_LEASE, Heartbeat, holder_alive, process_alive
+from clerk._ledger_records import (
+    SETTLED,
+    TERMINAL,
+    IllegalTransition,
+    ItemLocked,
+    ItemRecord,
+    ItemState,
+    LedgerError,
+    LedgerUnavailable,
+    ResultRow,
+    RunEnded,
+    RunRecord,
+    RunStatus,
+)
 from clerk._ledger_schema import item_history, items, run_items, runs
 
-__all__ = ["IllegalTransition", "ItemLocked", "ItemRecord", "ItemState", "Ledger", "LedgerError",
-           "LedgerUnavailable", "RunRecord", "RunStatus", "new_run_id", "process_alive"]
-
-
-class ItemState(StrEnum):
-    PENDING = "pending"
-    IN_PROGRESS = "in_progress"
-    DONE = "done"
-    ALREADY_PRESENT = "already_present"
-    FAILED = "failed"
-    INVALID = "invalid"
-    UNCONFIRMED = "unconfirmed"  # its write was interrupted and the app cannot be searched: a person checks
-
-
-TERMINAL = frozenset({ItemState.DONE, ItemState.ALREADY_PRESENT, ItemState.UNCONFIRMED})
-SETTLED = frozenset({ItemState.DONE, ItemState.ALREADY_PRESENT, ItemState.FAILED, ItemState.INVALID,
-                     ItemState.UNCONFIRMED})
-
-
-ResultRow = tuple[int, str | None, str, str | None, str, str]
-"""One row's result as the ledger keeps it: row, reference, status, app_ref, message, shots."""
-
-
-class RunStatus(StrEnum):
-    RUNNING = "running"
-    COMPLETED = "completed"
-    STOPPED = "stopped"  # ended early: the application kept failing, or an operator stopped it
-    REJECTED = "rejected"  # the input was refused before any item was touched
-
-
-class LedgerError(BotError):
-    code = "LEDGER"
-
-
-class ItemLocked(LedgerError):
-    """Another live run holds the item right now."""
-
-    code = "ITEM_LOCKED"
-    retryable = False
-
-
-class RunEnded(ItemLocked):
-    """The run an item was sent for has ended (a worker got it late): a rerun works it."""
-
-    code = "RUN_ENDED"
-
-
-class IllegalTransition(LedgerError):
-    code = "ILLEGAL_TRANSITION"
-
-
-class LedgerUnavailable(LedgerError):
-    """The ledger's database cannot be reached: the run stops, and a rerun resumes it."""
-
-    code = "LEDGER_UNAVAILABLE"
-    stops_run = True
-    exit_code = 4
-
-
-@dataclass(frozen=True, slots=True)
-class RunRecord:
-    id: str
-    bot: str
-    input_path: str
-    input_sha256: str
-    status: RunStatus
-    started_at: str
-    ended_at: str | None
-    recording_dir: str
-    pid: int
-    host: str
-    counts: Mapping[str, int]
-    heartbeat: float | None = None  # the database's clock at the last renewal of the run's lease
-
-
-@dataclass(frozen=True, slots=True)
-class ItemRecord:
-    bot: str
-    reference: str
-    state: ItemState
-    run_id: str
-    attempts: int
-    app_ref: str | None
-    message: str
-    last_error: str | None
-    updated_at: str
+__all__ = ["SETTLED", "TERMINAL", "IllegalTransition", "ItemLocked", "ItemRecord", "ItemState", "Ledger",
+           "LedgerError", "LedgerUnavailable", "ResultRow", "RunEnded", "RunRecord", "RunStatus", "new_run_id",
+           "process_alive"]
 
 
 def _now() -> str:

@@ -1,0 +1,94 @@
+"""What the work-item ledger holds and answers: item states, run statuses, the records it
+returns, and its errors (the ledger itself is clerk._ledger)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+from clerk._errors import BotError
+
+
+class ItemState(StrEnum):
+    PENDING = "pending"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    ALREADY_PRESENT = "already_present"
+    FAILED = "failed"
+    INVALID = "invalid"
+    UNCONFIRMED = "unconfirmed"  # its write was interrupted and the app cannot be searched: a person checks
+
+
+TERMINAL = frozenset({ItemState.DONE, ItemState.ALREADY_PRESENT, ItemState.UNCONFIRMED})
+SETTLED = frozenset({ItemState.DONE, ItemState.ALREADY_PRESENT, ItemState.FAILED, ItemState.INVALID,
+                     ItemState.UNCONFIRMED})
+
+
+ResultRow = tuple[int, str | None, str, str | None, str, str]
+"""One row's result as the ledger keeps it: row, reference, status, app_ref, message, shots."""
+
+
+class RunStatus(StrEnum):
+    RUNNING = "running"
+    COMPLETED = "completed"
+    STOPPED = "stopped"  # ended early: the application kept failing, or an operator stopped it
+    REJECTED = "rejected"  # the input was refused before any item was touched
+
+
+class LedgerError(BotError):
+    code = "LEDGER"
+
+
+class ItemLocked(LedgerError):
+    """Another live run holds the item right now."""
+
+    code = "ITEM_LOCKED"
+    retryable = False
+
+
+class RunEnded(ItemLocked):
+    """The run an item was sent for has ended (a worker got it late): a rerun works it."""
+
+    code = "RUN_ENDED"
+
+
+class IllegalTransition(LedgerError):
+    code = "ILLEGAL_TRANSITION"
+
+
+class LedgerUnavailable(LedgerError):
+    """The ledger's database cannot be reached: the run stops, and a rerun resumes it."""
+
+    code = "LEDGER_UNAVAILABLE"
+    stops_run = True
+    exit_code = 4
+
+
+@dataclass(frozen=True, slots=True)
+class RunRecord:
+    id: str
+    bot: str
+    input_path: str
+    input_sha256: str
+    status: RunStatus
+    started_at: str
+    ended_at: str | None
+    recording_dir: str
+    pid: int
+    host: str
+    counts: Mapping[str, int]
+    heartbeat: float | None = None  # the database's clock at the last renewal of the run's lease
+
+
+@dataclass(frozen=True, slots=True)
+class ItemRecord:
+    bot: str
+    reference: str
+    state: ItemState
+    run_id: str
+    attempts: int
+    app_ref: str | None
+    message: str
+    last_error: str | None
+    updated_at: str
