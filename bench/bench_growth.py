@@ -7,7 +7,8 @@ default on, against the sandbox LedgerSMB. Each item's time runs from the previo
 settling (the first from the start of the entering phase, after preflight) to its own.
 The table compares the mean time per item in items 1-10, 91-100 and N-9..N, and the
 resident memory of the whole process tree -- this Python process, the Playwright driver
-and every Chromium process -- read from /proc right after items 10, 100 and N settled.
+and every Chromium process -- read from /proc right after items 10, 100, 200, ... and N
+settled (RSS summed, and private memory).
 Extra SETTING=VALUE pairs override clerk settings (e.g. web.recycle_every=50).
 """
 
@@ -51,20 +52,22 @@ def children_of() -> dict[int, list[int]]:
 
 
 def tree_memory_mb(root: int) -> tuple[float, float, int]:
-    """Resident memory of ``root`` and all its descendants in MB (RSS summed, and PSS, which
-    counts a page shared by several processes once), and how many processes."""
-    tree, todo, total, pss, count = children_of(), [root], 0, 0, 0
+    """Resident memory of ``root`` and all its descendants in MB, and how many processes:
+    RSS summed (a page shared by several of them counts in each) and private memory (USS:
+    pages no other process maps, which is where a leak shows; unlike PSS it does not
+    move when other programs load the same libraries, e.g. other Chromiums)."""
+    tree, todo, total, private, count = children_of(), [root], 0, 0, 0
     while todo:
         pid = todo.pop()
         todo.extend(tree.get(pid, []))
         try:
             total += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE
             count += 1
-            pss += sum(int(line.split()[1]) for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
-                       if line.startswith("Pss:")) * 1024
+            private += sum(int(line.split()[1]) for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
+                           if line.startswith(("Private_Clean:", "Private_Dirty:"))) * 1024
         except OSError:
             continue
-    return total / 1e6, pss / 1e6, count
+    return total / 1e6, private / 1e6, count
 
 
 class Sampler:
@@ -86,8 +89,8 @@ class Sampler:
         if done in self.marks:
             self.memory[done] = (*tree_memory_mb(os.getpid()), os.getloadavg()[0])
         if done % 10 == 0:
-            rss, pss, procs = tree_memory_mb(os.getpid())
-            print(f"{done} items, {self.times[-1] - self.start:.0f} s, RSS {rss:.0f} MB, PSS {pss:.0f} MB "
+            rss, private, procs = tree_memory_mb(os.getpid())
+            print(f"{done} items, {self.times[-1] - self.start:.0f} s, RSS {rss:.0f} MB, private {private:.0f} MB "
                   f"in {procs} processes, "
                   f"load {os.getloadavg()[0]:.1f}, last {result.status.value}", file=sys.stderr, flush=True)
 
@@ -129,14 +132,14 @@ def main(count: int, overrides: dict[str, str]) -> None:
     for first, last in windows:
         seconds = sampler.per_item(first, last)
         print(f"| {first}-{last} | {seconds:.2f} | {seconds / base:.2f} |")
-    print("\n| after item | RSS, summed (clerk + driver + Chromium) | growth since item 10 | PSS | growth "
+    print("\n| after item | RSS, summed (clerk + driver + Chromium) | since item 10 | private (USS) | since item 10 "
           "| processes | load |")
     print("|---:|---:|---:|---:|---:|---:|---:|")
-    rss10, pss10 = sampler.memory[10][:2]
+    rss10, private10 = sampler.memory[10][:2]
     for mark in sorted(sampler.memory):
-        rss, pss, procs, load = sampler.memory[mark]
-        print(f"| {mark} | {rss:.0f} MB | {rss - rss10:+.0f} MB | {pss:.0f} MB | {pss - pss10:+.0f} MB | {procs} "
-              f"| {load:.1f} |")
+        rss, private, procs, load = sampler.memory[mark]
+        print(f"| {mark} | {rss:.0f} MB | {rss - rss10:+.0f} MB | {private:.0f} MB | {private - private10:+.0f} MB "
+              f"| {procs} | {load:.1f} |")
 
 
 if __name__ == "__main__":

@@ -9,7 +9,8 @@ busiest an idle runner gets), calendar off, in a fresh data folder. Then:
 1. at rest: for MINUTES (10 by default) it reads the runner's process tree from /proc every
    5 s: CPU time used (user + system, the runner and its children) and resident memory;
 2. fire to first browser action: TRIALS times (3 by default), a one-invoice workbook is
-   dropped into one job's inbox 20 s or more before the next minute; at that minute the job
+   dropped into one job's inbox 20 to 45 s before the next minute (clear of the fires of
+   the minute before, which a loaded machine may make a few seconds late); at that minute the job
    fires and runs the bot in a child process. The delay runs from the scheduled fire time
    (the minute) to the run's log record "logging in to ledgersmb", written once Chromium is
    up and its page made, just before the first page opens (read from the run's
@@ -64,18 +65,19 @@ def process_tree(root: int) -> list[int]:
 
 
 def tree_usage(root: int) -> tuple[float, float, float]:
-    """CPU seconds (user + system, with the children already reaped), RSS and PSS in MB."""
-    cpu, rss, pss = 0.0, 0, 0
+    """CPU seconds (user + system, with the children already reaped), RSS summed and private
+    memory (USS) in MB."""
+    cpu, rss, private = 0.0, 0, 0
     for pid in process_tree(root):
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
             rss += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE
-            pss += sum(int(line.split()[1]) for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
-                       if line.startswith("Pss:")) * 1024
+            private += sum(int(line.split()[1]) for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
+                           if line.startswith(("Private_Clean:", "Private_Dirty:"))) * 1024
         except OSError:
             continue
         cpu += sum(int(value) for value in fields[11:15]) / TICK  # utime stime cutime cstime
-    return cpu, rss / 1e6, pss / 1e6
+    return cpu, rss / 1e6, private / 1e6
 
 
 def journal(data: Path, sql: str, *args: object) -> list[tuple[object, ...]]:
@@ -97,17 +99,17 @@ def wait_for(what: str, check, timeout: float) -> object:  # type: ignore[no-unt
 
 
 def at_rest(runner: int, minutes: float) -> dict[str, float]:
-    cpu0, rss0, pss0 = tree_usage(runner)
+    cpu0, rss0, private0 = tree_usage(runner)
     started, samples = time.monotonic(), []
     while time.monotonic() - started < minutes * 60:
         time.sleep(SAMPLE_S)
         samples.append(tree_usage(runner))
         print(f"{time.monotonic() - started:.0f} s: CPU {samples[-1][0] - cpu0:.2f} s, RSS {samples[-1][1]:.0f} MB,"
-              f" PSS {samples[-1][2]:.0f} MB, load {os.getloadavg()[0]:.1f}", file=sys.stderr, flush=True)
+              f" private {samples[-1][2]:.0f} MB, load {os.getloadavg()[0]:.1f}", file=sys.stderr, flush=True)
     elapsed = time.monotonic() - started
-    cpu1, rss1, pss1 = samples[-1]
+    cpu1, rss1, private1 = samples[-1]
     return {"seconds": elapsed, "cpu": cpu1 - cpu0, "rss0": rss0, "rss1": rss1, "rss_max": max(s[1] for s in samples),
-            "pss0": pss0, "pss1": pss1, "pss_max": max(s[2] for s in samples)}
+            "private0": private0, "private1": private1, "private_max": max(s[2] for s in samples)}
 
 
 def drop_invoice(inbox: Path, number: str) -> None:
@@ -129,10 +131,9 @@ def first_browser_action(events: Path) -> dt.datetime:
 
 
 def one_fire(data: Path, recordings: Path, inboxes: Path, job: str, prefix: str) -> dict[str, float]:
-    now = dt.datetime.now(dt.UTC)
-    due = now.replace(second=0, microsecond=0) + dt.timedelta(minutes=1)
-    if (due - now).total_seconds() < 20:
-        due += dt.timedelta(minutes=1)
+    while not 15 <= dt.datetime.now(dt.UTC).second <= 40:  # clear of this minute's fires, settled before the next
+        time.sleep(1)
+    due = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0) + dt.timedelta(minutes=1)
     drop_invoice(inboxes / job, f"{prefix}{job}")
     ended = wait_for(f"{job}'s run", lambda: journal(data, "SELECT run_id FROM journal WHERE job=? AND event='run_ended'",
                                                     job), 900)
@@ -180,7 +181,8 @@ def main(minutes: float, trials: int) -> None:
     print(f"| CPU time used (runner and children) | {rest['cpu']:.1f} s ({100 * rest['cpu'] / rest['seconds']:.2f}% "
           "of one core) |")
     print(f"| RSS at the start / end / highest | {rest['rss0']:.0f} / {rest['rss1']:.0f} / {rest['rss_max']:.0f} MB |")
-    print(f"| PSS at the start / end / highest | {rest['pss0']:.0f} / {rest['pss1']:.0f} / {rest['pss_max']:.0f} MB |")
+    print(f"| private memory (USS) at the start / end / highest | {rest['private0']:.0f} / {rest['private1']:.0f} / "
+          f"{rest['private_max']:.0f} MB |")
     print(f"\n| seconds after the scheduled fire time (median of {trials}) | fired (journal, whole seconds) "
           "| run's manifest started | first browser action |")
     print("|---|---:|---:|---:|")
