@@ -61,6 +61,16 @@ class _BotCommands(click.Group):
 
         return _bot_command(find_bot(cmd_name, _project(ctx)).bot)
 
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Each bot with what it does, or why it cannot be loaded: one broken bot hides no other."""
+        from clerk._registry import list_bots
+
+        rows = [(listing.source.name, listing.bot.description if listing.bot is not None
+                 else f"BROKEN: {REDACTOR.scrub(listing.error)}") for listing in list_bots(_project(ctx))]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
 
 _COMMON_OPTIONS = (
     click.Option(["--input", "input_path"], type=click.Path(path_type=Path), default=None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -21,10 +22,14 @@ def install_broken_bot(site: Path) -> None:
     (dist_info / "entry_points.txt").write_text("[clerk.bots]\naaa_broken = acme_broken.bot:BOT\n", encoding="utf-8")
 
 
-def clerk_bots(project: Path, site: Path, *options: str) -> subprocess.CompletedProcess[str]:
+def clerk(project: Path, site: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")])}
-    return subprocess.run([sys.executable, "-m", "clerk", "--project", str(project), "bots", *options],
+    return subprocess.run([sys.executable, "-m", "clerk", "--project", str(project), *args],
                           capture_output=True, text=True, env=env, timeout=120, check=False)
+
+
+def clerk_bots(project: Path, site: Path, *options: str) -> subprocess.CompletedProcess[str]:
+    return clerk(project, site, "bots", *options)
 
 
 def test_a_bot_that_fails_to_import_is_listed_with_its_error_and_the_others_still_are(tmp_path: Path) -> None:
@@ -53,3 +58,22 @@ def test_check_passes_when_every_bot_loads(tmp_path: Path) -> None:
     checked = clerk_bots(make_project(tmp_path / "project"), tmp_path / "empty-site", "--check")
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "BROKEN" not in checked.stdout
+
+
+def test_run_help_lists_the_bots_beside_a_broken_one_and_running_the_broken_one_says_why(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    install_broken_bot(site)
+    project = make_project(tmp_path / "project")
+
+    helped = clerk(project, site, "run", "--help")
+    assert helped.returncode == 0, helped.stdout + helped.stderr
+    section = helped.stdout.split("Commands:")[1]
+    assert re.findall(r"^  (\S+)", section, re.MULTILINE) == ["aaa_broken", "checkout_bot", "invoice_entry",
+                                                              "plan_change"]
+    text = " ".join(section.split())  # as one line, whatever the wrapping
+    assert ("aaa_broken BROKEN: entry point acme_broken.bot:BOT of acme-broken cannot be imported: "
+            "RuntimeError: the vendor list moved checkout_bot a bot of the project folder invoice_entry") in text
+
+    ran = clerk(project, site, "run", "aaa_broken", "--input", str(tmp_path / "in.csv"))
+    assert ran.returncode == 2
+    assert "cannot be imported: RuntimeError: the vendor list moved" in ran.stderr
