@@ -59,6 +59,10 @@ class Inbox:
         """Files taken earlier whose work did not finish (a crash, a stop, a run to retry)."""
         return _inputs_in(self.spec.working)
 
+    def is_empty(self) -> bool:
+        """Nothing to work: no interrupted file and no file at all, complete or arriving."""
+        return not self.interrupted() and not _inputs_in(self.spec.folder)
+
     def poll(self) -> tuple[list[Path], int]:
         """The files that are complete now, oldest first, and how many others are still arriving."""
         now = self._clock()

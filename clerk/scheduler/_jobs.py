@@ -73,6 +73,8 @@ class JobWorker:
         spec = self.schedule.jobs.get(job_name)
         if spec is None or self.stopping.is_set() or (asked_by is None and self._paused(job_name)):
             return
+        if spec.inbox is not None and self._inboxes[job_name].is_empty():
+            return  # without taking the bot's lock: another job of the bot may have a file this minute
         lock = self._bot_locks[spec.bot]
         if not lock.acquire(blocking=False):
             _log(job_name).warning("not started: another job is running bot {}", spec.bot)
