@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-SCHEMA_REVISION = "0003"  # the head of clerk/_migrations; a unit test keeps the two equal
+SCHEMA_REVISION = "0004"  # the head of clerk/_migrations; a unit test keeps the two equal
 
 metadata = sa.MetaData()
 
@@ -81,6 +81,13 @@ console_actions = sa.Table(
     sa.Column("action", sa.Text, nullable=False),
     sa.Column("target", sa.Text, nullable=False),
     sa.Column("detail", sa.Text, nullable=False, server_default=""),
+)
+
+console_sign_in_failures = sa.Table(
+    "console_sign_in_failures", metadata,
+    sa.Column("key", sa.Text, primary_key=True),  # user:NAME or address:IP
+    sa.Column("failures", sa.Integer, nullable=False),  # in a row
+    sa.Column("last_at", sa.Float, nullable=False),  # seconds since the epoch
 )
 
 job_pauses = sa.Table(

@@ -103,6 +103,39 @@ class JobWorker:
                 self._active -= 1
                 self._changed.notify_all()
 
+    def rerun(self, job_name: str, source: Path, *, asked_by: str, of_run: str) -> None:
+        """A person's rerun of run ``of_run``'s failed items: the job's bot on ``source`` again,
+        invalid rows skipped (the ledger skips the done ones). Journaled like the job's own runs,
+        with who asked; the input file stays where it is. Never raises."""
+        spec = self.schedule.jobs.get(job_name)
+        if spec is None or self.stopping.is_set():
+            return
+        asked = f"rerun of {of_run}'s failed items by {asked_by}"
+        lock = self._bot_locks[spec.bot]
+        if not lock.acquire(blocking=False):
+            self.journal.record(job_name, Event.SKIPPED, f"{asked}: another job is running bot {spec.bot}")
+            return
+        with self._changed:
+            self._active += 1
+        self.journal.record(job_name, Event.FIRED, asked)
+        try:
+            self.journal.record(job_name, Event.RUN_STARTED, asked, input_path=source.name)
+            outcome = self.launcher.run(spec, source, skip_invalid=True)
+            result = outcome.result
+            done = result is not None and result.outcome == "succeeded" and not result.error_code
+            reason = "every item done or already present" if done else failure_reason(outcome)
+            self.journal.record(job_name, Event.RUN_ENDED, f"{_label(outcome)}: {reason} ({asked})",
+                                run_id=self._run_id(spec, outcome), input_path=source.name)
+        except Exception as err:  # noqa: BLE001 - a failed rerun must not take its caller down
+            _log(job_name).opt(exception=err).error("the rerun failed: {}", err)
+            self.journal.record(job_name, Event.ERROR, f"{type(err).__name__}: {err}")
+        finally:
+            self.journal.record(job_name, Event.IDLE)
+            lock.release()
+            with self._changed:
+                self._active -= 1
+                self._changed.notify_all()
+
     def _paused(self, job_name: str) -> bool:
         engine = ledger_engine(self.settings)
         try:

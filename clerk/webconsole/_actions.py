@@ -1,10 +1,10 @@
 """What an operator may do from the console: run a job now, pause or resume it, rerun a
 run's failed items. Each is recorded in the ledger (``console_actions``) with who and when.
 
-Runs start through the scheduler's own code (``JobWorker.fire`` and ``Launcher``), each
-in a child process on a thread of the console, exactly as the runner starts them; the
-ledger's item claims keep a run started here and one started by the runner from ever
-entering an item twice.
+Runs start through the scheduler's own code (``JobWorker.fire`` and ``JobWorker.rerun``),
+each in a child process on a thread of the console, exactly as the runner starts them,
+and are written to the runner's journal with who asked; the ledger's item claims keep a
+run started here and one started by the runner from ever entering an item twice.
 """
 
 from __future__ import annotations
@@ -55,6 +55,7 @@ class Operations:
 
     def run_now(self, job: str, user: User) -> str:
         spec = self._job(job)
+        self._check_bot(spec)
         self.accounts.record(user, "run_now", job)
         self._start(f"run-now-{job}", self._job_worker().fire, job, asked_by=user.name)
         return f"{spec.name} started by {user.name}"
@@ -76,10 +77,10 @@ class Operations:
         failed ones are entered again, and invalid rows (still invalid) hold nothing back."""
         spec = self._job_of_bot(run.bot)
         source = self._input_of(run, spec)
+        self._check_bot(spec)
         self.accounts.record(user, "rerun_failed", run.id, str(source.name))
-        rerun = dataclasses.replace(spec, name=f"{spec.name} (rerun of {run.id})")
-        launcher = Launcher(self.settings.project_dir, self.settings.data_dir / "console", self.stopping)
-        self._start(f"rerun-{run.id}", launcher.run, rerun, source, skip_invalid=True)
+        self._start(f"rerun-{run.id}", self._job_worker().rerun, spec.name, source, asked_by=user.name,
+                    of_run=run.id)
         return f"rerun of {run.id}'s failed items started by {user.name}"
 
     def wait(self, timeout: float | None = None) -> None:
@@ -112,13 +113,22 @@ class Operations:
         raise ActionRefused(f"the input of run {run.id} ({first.name}) is no longer where it was, "
                             "nor in the inbox's failed or processed folders")
 
+    def _check_bot(self, spec: JobSpec) -> None:
+        """The job's bot loads and its credentials are there (those of other jobs do not matter here).
+
+        Raises:
+            ConfigError: what is missing, said before anything starts.
+        """
+        assert self.schedule is not None
+        check_bots(dataclasses.replace(self.schedule, jobs={spec.name: spec}), self.settings)
+
     def _job_worker(self) -> JobWorker:
         with self._lock:
             if self._worker is None:
                 assert self.schedule is not None
                 config = load_runner_config(self.settings.project_dir, self.settings.data_dir)
                 self._worker = JobWorker(
-                    schedule=self.schedule, settings=self.settings, bots=check_bots(self.schedule, self.settings),
+                    schedule=self.schedule, settings=self.settings, bots={},  # each action checks its own bot
                     journal=Journal(journal_path(self.settings.data_dir)), alerter=Alerter(config.alerts),
                     launcher=Launcher(self.settings.project_dir, self.settings.data_dir / "console", self.stopping),
                     stopping=self.stopping, alert_on_invalid=config.alerts.on_invalid)

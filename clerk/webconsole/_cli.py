@@ -40,6 +40,7 @@ def open_console(settings: Settings) -> tuple[ConsoleConfig, Console]:
     from clerk.scheduler._spec import default_schedule_path, load_schedule
     from clerk.webconsole._accounts import Accounts
     from clerk.webconsole._actions import Operations
+    from clerk.webconsole._alive import WorkersWatch
     from clerk.webconsole._app import ConsoleConfig
     from clerk.webconsole._console import Console
     from clerk.webconsole._queries import Reads
@@ -50,7 +51,8 @@ def open_console(settings: Settings) -> tuple[ConsoleConfig, Console]:
     engine = ledger_engine(settings)
     accounts, pauses = Accounts(engine), JobPauses(engine)
     console = Console(settings=settings, schedule=schedule, accounts=accounts, reads=Reads(engine), pauses=pauses,
-                      operations=Operations(settings, schedule, accounts, pauses), throttle=LoginThrottle())
+                      operations=Operations(settings, schedule, accounts, pauses), throttle=LoginThrottle(engine),
+                      workers=WorkersWatch(settings))
     return ConsoleConfig(settings=settings, schedule=schedule, secret_key=session_secret(settings)), console
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from clerk._config import Settings
@@ -10,8 +10,10 @@ from clerk.scheduler._pauses import JobPauses
 from clerk.scheduler._spec import Schedule
 from clerk.webconsole._accounts import Accounts
 from clerk.webconsole._actions import Operations
+from clerk.webconsole._alive import WorkersWatch
 from clerk.webconsole._queries import Reads
 from clerk.webconsole._throttle import LoginThrottle
+from clerk.webconsole._verdicts import Verdicts
 
 
 @dataclass(slots=True, kw_only=True)
@@ -25,6 +27,8 @@ class Console:
     pauses: JobPauses
     operations: Operations
     throttle: LoginThrottle
+    workers: WorkersWatch
+    verdicts: Verdicts = field(default_factory=Verdicts)  # runs' verification, kept while unchanged
 
     @property
     def recordings(self) -> Path:

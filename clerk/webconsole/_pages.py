@@ -13,8 +13,8 @@ from starlette.responses import FileResponse, PlainTextResponse, RedirectRespons
 
 from clerk._errors import BotError
 from clerk.audit._export import ExportRefused, export_run
-from clerk.audit._verify import verify_run
 from clerk.scheduler._status import counts_text, job_states, outcome_of, runner_state
+from clerk.webconsole._alive import runner_seen
 from clerk.webconsole._console import Console
 from clerk.webconsole._files import evidence_file, relative_to_recordings
 from clerk.webconsole._queries import RunFilter
@@ -42,7 +42,8 @@ def overview(request: Request) -> Response:
     recent = console.reads.recent_runs(since)
     failures = [(run, console.reads.unresolved(run.id)) for run in recent if outcome_of(run) in _ATTENTION]
     failures.sort(key=lambda pair: pair[1] == 0)  # still failed first, then those a rerun resolved
-    return page(request, "overview.html", runner=runner, jobs=jobs, pauses=console.pauses.all(),
+    return page(request, "overview.html", runner=runner, seen=runner_seen(console.settings),
+                fleet=console.workers.state(), jobs=jobs, pauses=console.pauses.all(),
                 failures=failures, outcome_of=outcome_of, counts_text=counts_text,
                 actions=console.accounts.actions(10))
 
@@ -69,7 +70,7 @@ def run_page(request: Request) -> Response:
     found = console.reads.run_items(run.id, _page_number(request), status)
     folder = Path(run.recording_dir)
     inside = relative_to_recordings(console.recordings, folder) is not None
-    verification = verify_run(folder) if inside and folder.is_dir() else None
+    verification = console.verdicts.of(folder) if inside and folder.is_dir() else None
     shots = {row["row"]: _shots(console, row["shots"]) for row in found.rows}
     return page(request, "run.html", run=run, outcome=outcome_of(run), found=found, status=status,
                 counts=console.reads.run_counts(run.id), verification=verification, shots=shots,

@@ -1,5 +1,6 @@
 """The console's gate: every request but the login page needs a signed-in user; actions
-need an operator and the session's CSRF token; every response carries strict headers."""
+need an operator; every POST (signing in and out included) needs the session's CSRF
+token; every response carries strict headers."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from clerk.webconsole._accounts import Accounts, User
 OPEN_PATHS = frozenset({"/login"})  # the only paths served without a signed-in user
 ACTION_PREFIX = "/actions/"
 CSRF_FIELD = "csrf"
+_SAFE_METHODS = frozenset({"GET", "HEAD"})
 _HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self'; style-src 'self' 'unsafe-inline'; "
                                "script-src 'none'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
@@ -48,22 +50,33 @@ class Gate(BaseHTTPMiddleware):
     async def _checked(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
         path = request.url.path
         if path in OPEN_PATHS:
+            if request.method not in _SAFE_METHODS and not await _csrf_matches(request):
+                return _csrf_refused()
             return await call_next(request)
         user = signed_in(request, self.accounts)
         if user is None:
-            request.session.clear()
+            if "user" in request.session:  # a removed user; an anonymous session keeps its login token
+                request.session.clear()
             if request.method == "GET":
                 return RedirectResponse("/login", status_code=303)
             return PlainTextResponse("sign in first", status_code=401)
         request.state.user = user
-        if request.method not in ("GET", "HEAD"):
+        if request.method not in _SAFE_METHODS:
             if path.startswith(ACTION_PREFIX) and not user.may_act:
                 return PlainTextResponse(f"{user.name} is an auditor: auditors change nothing", status_code=403)
-            form = await request.form()
-            sent = form.get(CSRF_FIELD)
-            expected = request.session.get(CSRF_FIELD)
-            if not isinstance(sent, str) or not isinstance(expected, str) or \
-                    not secrets.compare_digest(sent, expected):
-                return PlainTextResponse("the form's CSRF token is missing or wrong; reload the page",
-                                         status_code=403)
+            if not await _csrf_matches(request):
+                return _csrf_refused()
         return await call_next(request)
+
+
+async def _csrf_matches(request: Request) -> bool:
+    """The form carries the session's token (the login page puts one in an anonymous session)."""
+    await request.body()  # read whole first: the middleware then hands the same body on to the route
+    form = await request.form()
+    sent = form.get(CSRF_FIELD)
+    expected = request.session.get(CSRF_FIELD)
+    return isinstance(sent, str) and isinstance(expected, str) and secrets.compare_digest(sent, expected)
+
+
+def _csrf_refused() -> Response:
+    return PlainTextResponse("the form's CSRF token is missing or wrong; reload the page", status_code=403)

@@ -12,6 +12,10 @@ from clerk.webconsole._security import CSRF_FIELD, new_csrf_token
 
 
 async def login_page(request: Request) -> Response:
+    """The form, with a CSRF token kept in an anonymous session (a forged cross-site
+    sign-in would otherwise put a victim's browser into an attacker's account)."""
+    if "user" not in request.session:
+        request.session.setdefault(CSRF_FIELD, new_csrf_token())
     return page(request, "login.html")
 
 

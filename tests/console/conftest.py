@@ -6,11 +6,13 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
+from httpx2 import Response
 from starlette.testclient import TestClient
 
 from clerk._config import load_settings
@@ -72,19 +74,41 @@ def seeded(tmp_path: Path) -> Iterator[Seeded]:
         '[jobs.invoices]\nbot = "invoice_entry"\ncron = "0 6 * * mon-fri"\ntimezone = "Europe/Berlin"\n'
         'settle_s = 0\n')
     run_id, shot = _seed(project)
+    with _console_over(project) as (console, client):
+        console.accounts.add("ops1", Role.OPERATOR, PASSWORDS["ops1"])
+        console.accounts.add("aud1", Role.AUDITOR, PASSWORDS["aud1"])
+        yield Seeded(project, run_id, shot, console, client)
+
+
+@contextmanager
+def _console_over(project: Path) -> Iterator[tuple[Console, TestClient]]:
     config, console = open_console(load_settings(project))
     console.accounts = Accounts(console.accounts._engine, CHEAP_HASHER)
     console.operations.accounts = console.accounts
-    console.accounts.add("ops1", Role.OPERATOR, PASSWORDS["ops1"])
-    console.accounts.add("aud1", Role.AUDITOR, PASSWORDS["aud1"])
     with TestClient(build_app(config, console), base_url="http://127.0.0.1", follow_redirects=False) as client:
-        yield Seeded(project, run_id, shot, console, client)
+        yield console, client
+
+
+@contextmanager
+def second_console(seeded: Seeded) -> Iterator[TestClient]:
+    """Another console over the same project and ledger: all it shares with the first is on disk."""
+    with _console_over(seeded.project) as (_console, client):
+        yield client
+
+
+def csrf_in(page: str) -> str:
+    marker = 'name="csrf" value="'
+    return page.split(marker, 1)[1].split('"', 1)[0]
+
+
+def try_sign_in(client: TestClient, name: str, password: str) -> Response:
+    """Post the login form as a browser does: with the token the login page gave."""
+    token = csrf_in(client.get("/login").text)
+    return client.post("/login", data={"name": name, "password": password, "csrf": token})
 
 
 def sign_in(client: TestClient, name: str) -> str:
     """Sign ``name`` in; returns the session's CSRF token (read from the overview's forms)."""
-    response = client.post("/login", data={"name": name, "password": PASSWORDS[name]})
+    response = try_sign_in(client, name, PASSWORDS[name])
     assert response.status_code == 303, response.text
-    page = client.get("/").text
-    marker = 'name="csrf" value="'
-    return page.split(marker, 1)[1].split('"', 1)[0]
+    return csrf_in(client.get("/").text)

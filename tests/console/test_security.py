@@ -11,7 +11,7 @@ from starlette.routing import Route
 
 from clerk._secrets import REDACTOR
 from clerk.webconsole._throttle import LoginThrottle
-from tests.console.conftest import PASSWORDS, Seeded, sign_in
+from tests.console.conftest import PASSWORDS, Seeded, csrf_in, second_console, sign_in, try_sign_in
 
 
 def _concrete(path: str, seeded: Seeded) -> str:
@@ -42,7 +42,7 @@ def test_a_forged_or_stale_cookie_is_no_session(seeded: Seeded) -> None:
 
 
 def test_session_cookie_is_httponly_and_samesite_strict(seeded: Seeded) -> None:
-    response = seeded.client.post("/login", data={"name": "ops1", "password": PASSWORDS["ops1"]})
+    response = try_sign_in(seeded.client, "ops1", PASSWORDS["ops1"])
     cookie = response.headers["set-cookie"]
     assert cookie.startswith("clerk_console=")
     assert re.search(r";\s*httponly", cookie, re.IGNORECASE) and re.search(r";\s*samesite=strict", cookie, re.IGNORECASE)
@@ -84,6 +84,18 @@ def test_signing_out_needs_the_token_and_ends_the_session(seeded: Seeded) -> Non
     assert seeded.client.get("/").status_code == 303
 
 
+def test_signing_in_needs_the_login_pages_token(seeded: Seeded) -> None:
+    """A cross-site form cannot sign a victim's browser into an attacker's account."""
+    login = {"name": "ops1", "password": PASSWORDS["ops1"]}
+    assert seeded.client.post("/login", data=login).status_code == 403
+    token = csrf_in(seeded.client.get("/login").text)
+    assert seeded.client.get("/favicon.ico").status_code == 303  # as a browser asks: the token stays
+    assert seeded.client.post("/login", data={**login, "csrf": "x" * len(token)}).status_code == 403
+    assert seeded.client.get("/").status_code == 303  # not signed in
+    assert seeded.client.post("/login", data={**login, "csrf": token}).status_code == 303
+    assert csrf_in(seeded.client.get("/").text) != token  # signing in gives the session a new token
+
+
 @pytest.mark.parametrize("path", [
     "..%2Fvar%2Fledger.sqlite3", "%2E%2E/var/ledger.sqlite3", "invoice_entry/..%2F..%2Fconfig%2Fdefault.toml",
     "%2Fetc%2Fpasswd", "invoice_entry", "link-out/default.toml", "invoice_entry/link-file",
@@ -101,15 +113,24 @@ def test_files_are_served_only_from_inside_the_recordings_folder(seeded: Seeded,
 
 def test_repeated_failed_logins_are_slowed_down(seeded: Seeded) -> None:
     for _ in range(3):
-        assert seeded.client.post("/login", data={"name": "ops1", "password": "wrong-guess-000"}).status_code == 401
-    refused = seeded.client.post("/login", data={"name": "ops1", "password": PASSWORDS["ops1"]})
+        assert try_sign_in(seeded.client, "ops1", "wrong-guess-000").status_code == 401
+    refused = try_sign_in(seeded.client, "ops1", PASSWORDS["ops1"])
     assert refused.status_code == 429 and "try again" in refused.text
-    assert "clerk_console" not in refused.headers.get("set-cookie", "") or "user" not in refused.text
+    assert seeded.client.get("/").status_code == 303  # still signed out
 
 
-def test_the_throttle_doubles_the_wait_and_forgets_after_success() -> None:
+def test_the_throttle_outlives_a_restart_and_holds_across_two_consoles(seeded: Seeded) -> None:
+    for _ in range(3):
+        assert try_sign_in(seeded.client, "ops1", "wrong-guess-000").status_code == 401
+    with second_console(seeded) as other:  # a restart, or a second console over the same ledger
+        refused = try_sign_in(other, "ops1", PASSWORDS["ops1"])
+        assert refused.status_code == 429 and "try again" in refused.text
+        assert other.get("/").status_code == 303
+
+
+def test_the_throttle_doubles_the_wait_and_forgets_after_success(seeded: Seeded) -> None:
     now = [1000.0]
-    throttle = LoginThrottle(free=2, base=2.0, longest=60.0, clock=lambda: now[0])
+    throttle = LoginThrottle(seeded.console.throttle.engine, free=2, base=2.0, longest=60.0, clock=lambda: now[0])
     throttle.failed("user:a")
     throttle.failed("user:a")
     assert throttle.wait_left("user:a") == 2.0
@@ -135,7 +156,7 @@ def test_nothing_shown_or_logged_carries_a_secret(seeded: Seeded) -> None:
     logged: list[str] = []
     sink = logger.add(lambda message: logged.append(str(message)), level="DEBUG")
     try:
-        seeded.client.post("/login", data={"name": "ops1", "password": "a-wrong-password-xyz"})
+        try_sign_in(seeded.client, "ops1", "a-wrong-password-xyz")
         sign_in(seeded.client, "ops1")
         page = seeded.client.get(f"/runs/{seeded.run_id}").text
     finally:

@@ -11,6 +11,7 @@ from clerk._ledger_db import create_ledger_engine, parse_url
 from clerk.scheduler._pauses import JobPauses
 from clerk.webconsole._accounts import Accounts, Role
 from clerk.webconsole._queries import Reads, RunFilter
+from clerk.webconsole._throttle import LoginThrottle
 
 
 def test_users_actions_pauses_and_reads_on_postgres(pg_url: str, tmp_path: Path) -> None:
@@ -36,5 +37,12 @@ def test_users_actions_pauses_and_reads_on_postgres(pg_url: str, tmp_path: Path)
         assert [r.id for r in reads.runs(RunFilter(outcome="failed_items"), 1).rows] == [run.id]
         assert [r["reference"] for r in reads.items("pg-1", 1).rows] == ["globex|PG-1"]
         assert reads.unresolved(run.id) == 1 and reads.run_counts(run.id) == {"failed": 1}
+        throttle = LoginThrottle(engine, free=1, base=60.0)
+        throttle.failed("user:pg-ops", "address:10.0.0.9")
+        throttle.failed("user:pg-ops")
+        assert throttle.wait_left("user:pg-ops") > 60.0 and 0 < throttle.wait_left("address:10.0.0.9") <= 60.0
+        throttle.succeeded("user:pg-ops")
+        throttle.succeeded("address:10.0.0.9")
+        assert throttle.wait_left("user:pg-ops", "address:10.0.0.9") == 0.0
     finally:
         engine.dispose()

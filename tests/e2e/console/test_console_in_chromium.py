@@ -31,6 +31,7 @@ import yaml
 from playwright.sync_api import Page, expect, sync_playwright
 
 from clerk._ledger import Ledger
+from clerk.scheduler._journal import Event, Journal, journal_path
 from tests.workbooks import write_workbook
 
 pytestmark = pytest.mark.e2e
@@ -47,6 +48,7 @@ class Served:
     prefix: str
     failed_run: str
     root: Path
+    env: dict[str, str]
 
 
 def _psql(sql: str) -> list[list[str]]:
@@ -120,7 +122,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
                               stdout=log, stderr=subprocess.STDOUT)
     try:
         _wait_until_up(f"http://127.0.0.1:{port}", server)
-        yield Served(f"http://127.0.0.1:{port}", prefix, failed_run, root)
+        yield Served(f"http://127.0.0.1:{port}", prefix, failed_run, root, env)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -174,7 +176,55 @@ def test_an_operator_finds_the_failed_run_sees_its_screenshots_and_reruns_its_fa
     page.goto(served.url + "/")
     expect(page.locator("tr", has_text=served.failed_run).first).to_contain_text("none: rerun")
     expect(page.locator("table", has_text="rerun_failed")).to_contain_text("ops1")
+    rerun = _journaled_run(served, f"rerun of {served.failed_run}'s failed items by ops1")
+    assert rerun != served.failed_run
+    assert _status_shows_last_run(served, rerun)
     page.screenshot(path=served.root / "overview.png", full_page=True)  # the README's picture comes from here
+
+
+def _journaled_run(served: Served, asked: str) -> str:
+    """The run the runner's journal has for job invoice_entry after the fire ``asked`` names,
+    journaled as the runner journals its own: fired, run started, run ended with its id, idle."""
+    entries = list(reversed(Journal(journal_path(served.root / "var")).entries("invoice_entry")))
+    fired = next(n for n, e in enumerate(entries) if e.event is Event.FIRED and asked in e.detail)
+    after = entries[fired:]
+    ended = next(e for e in after if e.event is Event.RUN_ENDED)
+    assert [e.event for e in after][-1] is Event.IDLE and any(e.event is Event.RUN_STARTED for e in after)
+    assert ended.run_id is not None
+    return ended.run_id
+
+
+def _status_shows_last_run(served: Served, run_id: str) -> bool:
+    status = _clerk({**served.env, "COLUMNS": "300"}, "status")
+    assert status.returncode == 0, status.stderr
+    line = next(line for line in status.stdout.splitlines() if line.lstrip("│ ").startswith("invoice_entry"))
+    return run_id in line
+
+
+def test_an_operator_runs_a_job_now_and_the_run_is_journaled_with_who_asked(served: Served, page: Page) -> None:
+    rows = [["Globex Telecom LLC", f"{served.prefix}{n:03d}", dt.datetime(2026, 10, n + 1), f"2026-11-{n + 1:02d}",
+             f"{200 + n}.25", "5610", f"clerk console run now {served.prefix}{n:03d}"] for n in (4,)]
+    inbox = served.root / "var" / "inbox" / "invoice_entry"
+    inbox.mkdir(parents=True, exist_ok=True)
+    write_workbook(inbox / f"{served.prefix}now.xlsx", rows)
+    _sign_in(page, served, "ops1")
+    page.locator("tr", has=page.get_by_role("cell", name="invoice_entry", exact=True)).get_by_role(
+        "button", name="Run now").click()
+    expect(page.get_by_role("status")).to_contain_text("invoice_entry started by ops1")
+    processed, failed = (served.root / "var" / outcome / "invoice_entry" / f"{served.prefix}now.xlsx"
+                         for outcome in ("processed", "failed"))
+    deadline = time.monotonic() + RERUN_DEADLINE_S
+    while not processed.exists():
+        assert not failed.exists(), failed.with_suffix(".error.txt").read_text() if failed.with_suffix(
+            ".error.txt").exists() else "the file went to failed/"
+        assert time.monotonic() < deadline, "the run started from the console did not finish"
+        page.wait_for_timeout(2000)
+    ap = _psql(f"SELECT invnumber, amount FROM ap WHERE invnumber = '{served.prefix}004'")
+    assert ap == [[f"{served.prefix}004", "204.25"]]
+    run_id = _journaled_run(served, "run now by ops1")
+    assert _status_shows_last_run(served, run_id)
+    page.goto(served.url + f"/runs/{run_id}")
+    expect(page.locator("#verification")).to_contain_text("intact")
 
 
 def test_an_auditor_finds_an_invoice_by_number_with_its_evidence_and_is_refused_an_action(
