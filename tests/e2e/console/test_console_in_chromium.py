@@ -98,7 +98,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     env.update({"CLERK_HOME": str(PROJECT), "CLERK_LEDGERSMB_USER": "admin",
                 "CLERK_LEDGERSMB_PASSWORD": SANDBOX_PASSWORD,
                 "CLERK_CLERK__DATA_DIR": str(root / "var"), "CLERK_CLERK__RECORDINGS_DIR": str(root / "recordings"),
-                "CLERK_RETRY__ATTEMPTS": "2", "CLERK_RETRY__WAIT_INITIAL_S": "0.2"})
+                "CLERK_RETRY__ATTEMPTS": "2", "CLERK_RETRY__WAIT_INITIAL_S": "0.2",
+                "CLERK_WEB__TIMEOUT_S": "90"})  # a shared, loaded machine: LedgerSMB's login page took > 20 s
     rows = [["Globex Telecom LLC", f"{prefix}{n:03d}", dt.datetime(2026, 10, n + 1), f"2026-11-{n + 1:02d}",
              f"{100 + n}.25", account, f"clerk console e2e {prefix}{n:03d}"] for n, account in ((1, "5780"),
                                                                                            (2, "5610"), (3, "9999"))]
