@@ -1,10 +1,10 @@
 """Who is alive, for the overview: the runner (its lock and its journal) and the Celery
-workers (the reading ``clerk status --fleet`` prints), each with when it was last seen.
+workers (the reading ``clerk status --fleet`` prints: their heartbeat files, and the
+queue's depth from the broker), each with when it was last seen.
 
-Asking the workers goes through the broker and waits for their answers, so one reading
-serves every overview opened within ``fresh_s``; the workers are asked at all only where
-the project runs its items on Celery (``[runner] executor = "celery"``) or some worker
-was seen before.
+One reading serves every overview opened within ``fresh_s`` (it connects to the broker);
+the workers are read at all only where the project runs its items on Celery
+(``[runner] executor = "celery"``) or some worker left a heartbeat.
 """
 
 from __future__ import annotations
@@ -18,11 +18,9 @@ from pathlib import Path
 
 from clerk._config import Settings
 from clerk.fleet._settings import FleetSettings, load_fleet_settings
-from clerk.fleet._status import FleetState, fleet_state
+from clerk.fleet._status import FleetState, fleet_state, heartbeat_folder
 from clerk.scheduler._journal import Journal, journal_path
 from clerk.scheduler._lock import read_runner
-
-SEEN_FILE = "fleet-seen.json"  # where `clerk status --fleet` remembers the workers it saw
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,10 +48,10 @@ class WorkersWatch:
         WorkersWatch(settings).state()  # None where this project has no Celery workers
     """
 
-    def __init__(self, settings: Settings, *, fresh_s: float = 15.0,
+    def __init__(self, settings: Settings, *, fresh_s: float = 5.0,
                  read: Callable[[FleetSettings, Path], FleetState] = fleet_state,
                  clock: Callable[[], float] = time.monotonic) -> None:
-        self._seen_file = settings.data_dir / SEEN_FILE
+        self._heartbeats = heartbeat_folder(settings.recordings_dir)
         self._fleet = load_fleet_settings(settings.project_dir)
         self._fresh_s = fresh_s
         self._read = read
@@ -62,9 +60,10 @@ class WorkersWatch:
         self._last: tuple[float, FleetState] | None = None
 
     def state(self) -> FleetState | None:
-        if self._fleet.executor != "celery" and not self._seen_file.exists():
+        if self._fleet.executor != "celery" and not (self._heartbeats.is_dir() and
+                                                      any(self._heartbeats.glob("*.json"))):
             return None
         with self._lock:  # one reading at a time; the others wait for it and share it
             if self._last is None or self._clock() - self._last[0] >= self._fresh_s:
-                self._last = (self._clock(), self._read(self._fleet, self._seen_file))
+                self._last = (self._clock(), self._read(self._fleet, self._heartbeats))
             return self._last[1]

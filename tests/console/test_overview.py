@@ -7,9 +7,9 @@ from pathlib import Path
 
 from clerk._config import load_settings
 from clerk.fleet._settings import FleetSettings
-from clerk.fleet._status import FleetState, WorkerState
+from clerk.fleet._status import FleetState, WorkerState, heartbeat_folder
 from clerk.scheduler._journal import Event, Journal, journal_path
-from clerk.webconsole._alive import SEEN_FILE, WorkersWatch
+from clerk.webconsole._alive import WorkersWatch
 from tests.console.conftest import Seeded, sign_in
 
 ANSWERING = WorkerState(name="clerk-4101@bot-a", host="bot-a", pid=4101, working=("run R row 7 (globex|DEMO-7)",),
@@ -19,12 +19,12 @@ SILENT = WorkerState(name="clerk-977@bot-b", host="bot-b", pid=977, working=(),
 
 
 class _Readings:
-    """Stands in for the broker's answers (the real reading is tests/e2e/console's)."""
+    """Stands in for the heartbeats and the broker (the real reading is tests/e2e/console's)."""
 
     def __init__(self) -> None:
         self.asked = 0
 
-    def __call__(self, fleet: FleetSettings, seen_file: Path) -> FleetState:
+    def __call__(self, fleet: FleetSettings, heartbeats: Path) -> FleetState:
         self.asked += 1
         return FleetState(queue=fleet.queue, waiting=3, workers=[ANSWERING, SILENT])
 
@@ -37,7 +37,8 @@ def test_failures_come_first_then_the_runner_and_each_worker_alive_or_not_with_l
     settings = load_settings(seeded.project)
     Journal(journal_path(settings.data_dir)).record("runner", Event.RUNNER_STOPPED, "SIGTERM")
     stopped_at = Journal(journal_path(settings.data_dir)).entries(limit=1)[0].at
-    (settings.data_dir / SEEN_FILE).write_text("{}")  # workers were seen here before
+    heartbeat_folder(settings.recordings_dir).mkdir(parents=True)
+    (heartbeat_folder(settings.recordings_dir) / "clerk-977@bot-b.json").write_text("{}")  # a worker was here
     readings = _Readings()
     seeded.console.workers = WorkersWatch(settings, read=readings)
     sign_in(seeded.client, "aud1")
@@ -46,10 +47,10 @@ def test_failures_come_first_then_the_runner_and_each_worker_alive_or_not_with_l
     runner = _row(overview, "<tr><td>runner</td>")
     assert "not running" in runner and stopped_at in runner
     answering = _row(overview, "<tr><td>worker clerk-4101@bot-a</td>")
-    assert "bot-a" in answering and ">answering<" in answering and "globex|DEMO-7" in answering
+    assert "bot-a" in answering and ">alive<" in answering and "globex|DEMO-7" in answering
     assert ANSWERING.last_seen in answering
     silent = _row(overview, "<tr><td>worker clerk-977@bot-b</td>")
-    assert "not answering" in silent and SILENT.last_seen in silent
+    assert ">gone<" in silent and SILENT.last_seen in silent
     assert "3 item(s) waiting" in overview
     seeded.client.get("/")
     assert readings.asked == 1  # one reading serves the overviews opened soon after
