@@ -127,6 +127,13 @@ class Bot(Generic[T]):
     one-shot form). clerk then records each item in the ledger before and after its write and
     never enters an item twice on its own: one whose write was interrupted is ``unconfirmed``
     until a person checks it, and one entered outside clerk is not noticed."""
+    survey: Callable[[RunContext, Sequence[WorkItem[T]]], Mapping[str, Found | None]] | None = None
+    """How to look up a whole batch at once (one search instead of one per item), taken after
+    preflight and before the first item is entered: for each item reference it covers, what
+    the application has (None: not there). An item the ledger has never seen claimed is then
+    settled from it instead of its own ``find``; an item claimed before (interrupted, failed,
+    retried) is still looked up on its own before anything is typed. References it leaves
+    out are looked up on their own too. Needs ``find``."""
     every_run_is_new: bool = False
     """Each run is a new session of work (a daily form): references are unique within a run,
     not forever, so a row done by an earlier run is entered again by the next."""

@@ -47,6 +47,7 @@ from clerk._recording import Recording, sha256_of
 from clerk._results import RESULTS_COPY, default_output_path, write_results
 from clerk._retry import RetryPolicy, retrying
 from clerk._secrets import REDACTOR, load_credentials
+from clerk._sighting import Sighting
 from clerk.audit import seal_run
 from clerk.inputs import Table, read_table
 from clerk.web import BrowserHost
@@ -285,6 +286,7 @@ class _Engine:
     consecutive_failures: int = 0
     entered_count: int = 0
     unsaved: list[ResultRow] | None = None  # results waiting for one ledger write (see _saved_together)
+    sightings: dict[str, Sighting] = field(default_factory=dict)  # the survey's verdicts, by item key
 
     def __post_init__(self) -> None:
         self.policy = self.bot.retry or RetryPolicy.from_settings(self.first.ctx.settings.retry)
@@ -308,6 +310,7 @@ class _Engine:
                                  f"not entered: {len(invalid)} row(s) of this file are invalid (first: row {first}); "
                                  "fix them and run again, or run with --skip-invalid")
                 return
+        self._survey(todo)
         if self.options.dry_run:
             self.enter_phase(RunPhase.DRY_RUN)
             self._dry_run(todo)
@@ -392,6 +395,27 @@ class _Engine:
         for problem in problems:
             by_row[problem.row].problems.append(problem)
 
+    def _survey(self, todo: list[WorkItem[Any]]) -> None:
+        """Look the whole batch up in the application at once, when the bot can. A survey that keeps
+        failing costs nothing but speed: every item is then looked up on its own."""
+        survey, ctx = self.bot.survey, self.first.ctx
+        if survey is None or self.bot.find is None or not todo:
+            return
+        try:
+            seen = self.with_retries(self.first, lambda: survey(ctx, todo), "survey")
+        except BotError as err:
+            if err.stops_run:
+                raise
+            logger.warning("the survey of {} failed ({}: {}); each item is looked up on its own",
+                           self.bot.main_app, err.code, err)
+            return
+        finally:
+            ctx.item_key = "run"
+        self.sightings = {item.key: Sighting(seen[item.reference or ""]) for item in todo
+                          if (item.reference or "") in seen}
+        logger.info("survey of {}: {} of {} item(s) covered, {} already there", self.bot.main_app,
+                    len(self.sightings), len(todo), sum(1 for s in self.sightings.values() if s.found))
+
     def _reject_if_invalid(self, item: WorkItem[Any]) -> bool:
         if item.valid:
             return True
@@ -407,8 +431,10 @@ class _Engine:
                 self._record(worker, item, ItemStatus.READY, message=f"dry run: valid; would be entered in {app} "
                              f"({app} cannot be searched: whether it is there already is not checked)")
                 continue
+            sighting = self.sightings.get(item.key)
             try:
-                found = self.with_retries(worker, partial(self.bot.find, ctx, item.data), item.key)
+                found = sighting.found if sighting is not None else \
+                    self.with_retries(worker, partial(self.bot.find, ctx, item.data), item.key)
             except BusinessError as err:  # find may already know the item will be refused
                 self._record(worker, item, ItemStatus.INVALID, message=f"dry run: {err}")
                 continue
@@ -429,8 +455,10 @@ class _Engine:
         reference = item.reference or ""
         return f"{self.first.ctx.run_id}/{reference}" if self.bot.every_run_is_new else reference
 
-    def _work(self, worker: Worker, item: WorkItem[Any]) -> None:
+    def _work(self, worker: Worker, item: WorkItem[Any], sighting: Sighting | None = None) -> None:
+        """Claim, look up (or take the survey's verdict, for an item never claimed before), enter, settle."""
         reference = item.reference or ""
+        sighting = sighting or self.sightings.get(item.key)
         worker.ctx.item_key = item.key
         with logger.contextualize(item=item.key, reference=reference):
             try:
@@ -456,7 +484,8 @@ class _Engine:
                 logger.warning("an earlier attempt at {} was interrupted; checking the application first", reference)
             write = _Write()
             try:
-                status, app_ref, message = self._attempt_item(worker, item, interrupted, write)
+                fresh = sighting if before is None else None  # claimed before: the survey may be out of date
+                status, app_ref, message = self._attempt_item(worker, item, interrupted, write, fresh)
             except BusinessError as err:
                 worker.screens_unknown = True
                 where = f"column {item.column(err.column)!r}: " if err.column else ""
@@ -475,12 +504,12 @@ class _Engine:
                 self._settle(worker, item, status, app_ref, message)
 
     def _attempt_item(self, worker: Worker, item: WorkItem[Any], interrupted: bool,
-                      write: _Write) -> tuple[ItemStatus, str, str]:
+                      write: _Write, sighting: Sighting | None = None) -> tuple[ItemStatus, str, str]:
         app, ctx, find = self.bot.main_app, worker.ctx, self.bot.find
         entered = interrupted
 
         def attempt() -> tuple[ItemStatus, str, str]:
-            nonlocal entered
+            nonlocal entered, sighting
             if find is None and write.started:  # it failed part-way: entering it again might enter it twice
                 return ItemStatus.UNCONFIRMED, "", self._unconfirmed(f"entering it failed part-way ({write.error})", item)
             if worker.screens_unknown:
@@ -488,7 +517,10 @@ class _Engine:
                 worker.screens_unknown = False
             if find is None:
                 return self._enter_unsearchable(ctx, item, write)
-            found = find(ctx, item.data)
+            if sighting is not None:  # the first attempt: nothing was written since the survey saw it
+                found, sighting = sighting.found, None
+            else:
+                found = find(ctx, item.data)
             if found is not None and entered:
                 return ItemStatus.DONE, found.app_ref, f"found in {app} after an interrupted attempt; not entered again"
             if found is not None:
@@ -613,15 +645,17 @@ class _Write:
     error: str = ""
 
 
-def work_one(bot: Bot[Any], worker: Worker, item: WorkItem[Any]) -> tuple[ItemResult, str]:
+def work_one(bot: Bot[Any], worker: Worker, item: WorkItem[Any],
+             sighting: Sighting | None = None) -> tuple[ItemResult, str]:
     """Work one item the way a run does (claim, look up, enter and read back, settle) for
-    a run coordinated elsewhere. Returns its result and, when its error stops the run, why."""
+    a run coordinated elsewhere, with the run's survey verdict on it if it has one.
+    Returns its result and, when its error stops the run, why."""
     ctx = worker.ctx
     report = RunReport(run_id=ctx.run_id, bot=bot.name, input_path=Path("-"), output_path=Path("-"),
                        recording_dir=ctx.recording.folder)
     engine = _Engine(bot, worker, report, RunOptions(), _Silent(), StopFlag(), _no_more_workers,
                      counts_failures=False)
-    engine._work(worker, item)
+    engine._work(worker, item, sighting)
     return report.results[-1], report.stop_reason
 
 

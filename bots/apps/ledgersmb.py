@@ -24,6 +24,7 @@ class LedgerSmb(WebApp):
         self.company = self.setting("company")
         self.home_path = f"/login.pl?action=login&company={self.company}"
         self._selected_entry: str | None = None
+        self._routes_opened = 0
 
     @property
     def home_url(self) -> str:
@@ -66,15 +67,21 @@ class LedgerSmb(WebApp):
             logger.warning("the LedgerSMB session was lost; logging in again")
             self.login()
 
-    def navigate(self, *path: str, arrives: str) -> None:
+    def navigate(self, *path: str, arrives: str, route: str | None = None) -> None:
         """Open a menu entry, expanding its parents, and wait for the screen it loads.
 
+        The menu's Tree ignores a click on the entry that is already selected: the entry's
+        ``route`` (the address it loads) then opens the screen again, else the shell is reloaded.
+
         Example:
-            lsmb.navigate("menu.ap", "menu.ap.add_transaction", arrives="ap.add.title")
+            lsmb.navigate("menu.ap", "menu.ap.add_transaction", arrives="ap.add.title", route="ap.pl?action=add")
         """
         *parents, leaf = path
+        if leaf == self._selected_entry and route is not None:
+            self.open_route(route, arrives=arrives)
+            return
         if leaf == self._selected_entry:
-            self.reset()  # the Tree ignores a click on the entry that is already selected
+            self.reset()
         for parent, child in zip(parents, path[1:], strict=True):
             if not self.web.is_visible(child):
                 self.web.click(parent)
@@ -82,4 +89,12 @@ class LedgerSmb(WebApp):
         with self.web.replacing("main.pane"):
             self.web.click(leaf)
         self._selected_entry = leaf
+        self.web.wait(arrives)
+
+    def open_route(self, route: str, *, arrives: str) -> None:
+        """Load a screen into the pane by its address, as the shell's own links do: the address
+        goes after ``#`` (made unique, or the shell sees no change) and the shell fetches it."""
+        self._routes_opened += 1
+        with self.web.replacing("main.pane"):
+            self.web.goto(f"{self.home_url}#{route}#r{self._routes_opened}")
         self.web.wait(arrives)

@@ -2,7 +2,9 @@
 
 Input: an .xlsx or .csv with vendor, invoice_number, invoice_date, due_date, amount,
 account and description (see model.py). Each valid row becomes one AP transaction
-(AP > Add Transaction, Update, Post), read back through AP > Search.
+(AP > Add Transaction, Update, Post), read back from the posted screen, which LedgerSMB
+draws from its database. Before the first item, one AP search per series of invoice
+numbers (survey.py) tells which are there already; ``find`` searches for one invoice.
 
 Postconditions: exactly one AP transaction per vendor + invoice number, with the
 workbook's dates, amount and expense account; the results workbook names its id.
@@ -19,17 +21,14 @@ from clerk import App, ApplicationError, Bot, BusinessError, Found, Problem, Run
 
 from ..apps.ledgersmb import LedgerSmb
 from .model import SCHEMA, Invoice
-from .screens import ApRow, ApSearch, ApTransactionForm
+from .screens import ApSearch, ApTransactionForm, PostedAp
+from .survey import matching, survey
 
 APP = "ledgersmb"
 
 
 def _same_vendor(a: str, b: str) -> bool:
     return a.strip().casefold() == b.strip().casefold()
-
-
-def _matches(rows: list[ApRow], invoice: Invoice) -> list[ApRow]:
-    return [row for row in rows if _same_vendor(row.vendor, invoice.vendor)]
 
 
 def preflight(ctx: RunContext, items: Sequence[WorkItem[Invoice]]) -> Iterator[Problem]:
@@ -70,7 +69,7 @@ def _vendor_problem(ctx: RunContext, form: ApTransactionForm, vendor: str) -> st
 
 def find(ctx: RunContext, invoice: Invoice) -> Found | None:
     lsmb = ctx.app(LedgerSmb)
-    matches = _matches(ApSearch(lsmb).by_invoice_number(invoice.number), invoice)
+    matches = matching(ApSearch(lsmb).by_invoice_number(invoice.number), invoice)
     if not matches:
         return None
     ctx.snap("found existing", APP)
@@ -90,22 +89,22 @@ def enter(ctx: RunContext, invoice: Invoice) -> str:
     form.fill(invoice)
     ctx.snap("form filled", APP)
     posted_id = form.post()
-    ctx.snap("posted", APP)
-    return _read_back(ctx, lsmb, invoice, posted_id)
-
-
-def _read_back(ctx: RunContext, lsmb: LedgerSmb, invoice: Invoice, posted_id: str) -> str:
-    rows = [row for row in _matches(ApSearch(lsmb).by_invoice_number(invoice.number), invoice)
-            if row.ap_id == posted_id]
+    _read_back(form.posted(posted_id), invoice)
     ctx.snap("read back", APP)
-    if len(rows) != 1:
-        raise ApplicationError(f"posted as LedgerSMB id {posted_id}, but AP > Search does not list it")
-    row = rows[0]
-    expected = (invoice.invoice_date.isoformat(), invoice.amount)
-    if (row.date, row.amount) != expected or (row.due_date and row.due_date != invoice.due_date.isoformat()):
-        raise ApplicationError(f"LedgerSMB id {posted_id} reads back as date {row.date}, due {row.due_date}, "
-                               f"amount {row.amount}; expected {expected[0]}, {invoice.due_date}, {expected[1]}")
     return posted_id
+
+
+def _read_back(shown: PostedAp, invoice: Invoice) -> None:
+    """The posted screen, which LedgerSMB draws from what it stored, must show the invoice as given."""
+    got = (shown.invoice_number, shown.date, shown.due_date, shown.amount)
+    wanted = (invoice.number, invoice.invoice_date.isoformat(), invoice.due_date.isoformat(), invoice.amount)
+    if got != wanted or not _same_vendor(shown.vendor, invoice.vendor) or \
+            not shown.account.startswith(f"{invoice.account}--"):
+        raise ApplicationError(
+            f"LedgerSMB id {shown.ap_id} reads back as vendor {shown.vendor!r}, invoice {shown.invoice_number!r}, "
+            f"date {shown.date}, due {shown.due_date}, amount {shown.amount}, account {shown.account!r}; expected "
+            f"{invoice.vendor!r}, {invoice.number!r}, {invoice.invoice_date}, {invoice.due_date}, {invoice.amount}, "
+            f"{invoice.account}")
 
 
 BOT = Bot(
@@ -115,6 +114,7 @@ BOT = Bot(
     schema=SCHEMA,
     reference=lambda invoice: invoice.reference,
     find=find,
+    survey=survey,
     enter=enter,
     preflight=preflight,
     app_ref_label="ledgersmb_id",

@@ -1,5 +1,5 @@
 """LedgerSMB's accounts-payable screens, as verbs: open the form, choose the vendor,
-fill, post; search for a transaction by invoice number."""
+fill, post and read the posted transaction back; search for transactions by invoice number."""
 
 from __future__ import annotations
 
@@ -28,15 +28,30 @@ class ApRow:
     amount: Decimal | None
 
 
+@dataclass(frozen=True, slots=True)
+class PostedAp:
+    """A transaction as LedgerSMB shows it right after Post, loaded back from its database."""
+
+    ap_id: str
+    vendor: str
+    invoice_number: str
+    date: str
+    due_date: str
+    amount: Decimal | None
+    account: str  # "5780--Telephone"
+
+
 class ApTransactionForm:
     """AP > Add Transaction."""
+
+    ROUTE = "ap.pl?action=add"  # where the menu entry leads, for a new form without reloading the shell
 
     def __init__(self, lsmb: LedgerSmb) -> None:
         self.lsmb = lsmb
         self.web = lsmb.web
 
     def open(self) -> None:
-        self.lsmb.navigate("menu.ap", "menu.ap.add_transaction", arrives="ap.add.title")
+        self.lsmb.navigate("menu.ap", "menu.ap.add_transaction", arrives="ap.add.title", route=self.ROUTE)
 
     def expense_accounts(self) -> dict[str, str]:
         """Account number -> option text ("5780" -> "5780--Telephone") as the form offers them."""
@@ -100,6 +115,15 @@ class ApTransactionForm:
             raise ApplicationError("the posted screen shows no transaction id")
         return match.group(1)
 
+    def posted(self, ap_id: str) -> PostedAp:
+        """The posted screen's values. LedgerSMB answers Post by loading the new transaction
+        from its database by id and drawing it, so this is what it stored."""
+        web = self.web
+        return PostedAp(ap_id=ap_id, vendor=web.value("ap.posted.vendor"),
+                        invoice_number=web.value("ap.posted.invoice_number"),
+                        date=web.value("ap.posted.invoice_date"), due_date=web.value("ap.posted.due_date"),
+                        amount=_decimal(web.value("ap.posted.amount")), account=web.value("ap.posted.account"))
+
 
 class ApSearch:
     """AP > Search, including closed and unapproved transactions."""
@@ -110,9 +134,13 @@ class ApSearch:
 
     def by_invoice_number(self, number: str) -> list[ApRow]:
         """Every AP transaction whose invoice number is exactly ``number``."""
+        return [row for row in self.containing(number) if row.invoice_number == number]
+
+    def containing(self, part: str) -> list[ApRow]:
+        """Every AP transaction whose invoice number contains ``part`` (LedgerSMB matches parts)."""
         web = self.web
         self.lsmb.navigate("menu.ap", "menu.ap.search", arrives="ap.search.form")
-        web.fill("ap.search.invoice_number", number)
+        web.fill("ap.search.invoice_number", part)
         web.check("ap.search.include_open")
         web.check("ap.search.include_closed")
         web.check("ap.search.approval_all")
@@ -123,7 +151,7 @@ class ApSearch:
         rows = []
         for cells in web.table("ap.search.results"):
             invoice = cells.get("Invoice")
-            if invoice is None or invoice.text != number:  # the search matches parts; the total row is empty
+            if invoice is None or part not in invoice.text:  # the total row is empty
                 continue
             link = _EDIT_LINK_ID.search(invoice.href or "")
             rows.append(ApRow(

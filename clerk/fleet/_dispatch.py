@@ -128,7 +128,8 @@ def _live_workers(app: Celery, fleet: FleetSettings) -> list[str]:
 
 def _send(app: Celery, engine: _Engine, fleet: FleetSettings, item: WorkItem[Any]) -> _Sent:
     ctx = engine.first.ctx
-    order = ItemOrder.of(engine.bot, ctx.run_id, ctx.recording.folder, ctx.params, item)
+    order = ItemOrder.of(engine.bot, ctx.run_id, ctx.recording.folder, ctx.params, item,
+                         engine.sightings.get(item.key))
     result = app.send_task(ITEM_TASK, args=[order.as_message()], queue=fleet.queue)
     logger.bind(item=item.key).debug("row {} sent to queue {} as task {}", item.row.number, fleet.queue, result.id)
     return _Sent(item, result)

@@ -2,7 +2,8 @@
 
 An order carries the row's raw values, not the parsed item, so any bot's items travel as
 plain JSON (kombu's JSON keeps dates, datetimes and decimals); the worker parses the row
-with the bot's own schema and checks it comes to the same reference.
+with the bot's own schema and checks it comes to the same reference. The run's survey
+verdict on the item travels with it, so no worker searches the application again for it.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from clerk._bot import Bot
 from clerk._errors import ConfigError
 from clerk._items import WorkItem, parse_items
 from clerk._outcome import ItemResult, ItemStatus
+from clerk._sighting import Sighting
 from clerk.inputs import SourceRow, Table
 
 
@@ -31,13 +33,18 @@ class ItemOrder:
     file: str
     headers: Mapping[str, str]
     reference: str
+    sighting: Mapping[str, Any] | None = None  # the run's survey verdict (Sighting.as_message), if any
 
     @classmethod
     def of(cls, bot: Bot[Any], run_id: str, recording_dir: Path, params: Mapping[str, Any],
-           item: WorkItem[Any]) -> ItemOrder:
+           item: WorkItem[Any], sighting: Sighting | None = None) -> ItemOrder:
         return cls(run_id=run_id, bot=bot.name, target=bot.main_app, recording_dir=str(recording_dir),
                    params=dict(params), row=item.row.number, values=dict(item.row.values), file=item.file,
-                   headers=dict(item.headers), reference=item.reference or "")
+                   headers=dict(item.headers), reference=item.reference or "",
+                   sighting=sighting.as_message() if sighting is not None else None)
+
+    def survey_verdict(self) -> Sighting | None:
+        return Sighting.from_message(self.sighting) if self.sighting is not None else None
 
     def as_message(self) -> dict[str, Any]:
         return asdict(self)

@@ -160,7 +160,7 @@ def _work(task: ItemTask, order: ItemOrder) -> tuple[ItemResult, str]:
         return ItemResult(row=order.row, reference=order.reference, status=ItemStatus.FAILED,
                           message=message), message
     logger.info("row {} ({}) taken by worker {}", order.row, order.reference, worker.name)
-    return work_one(bot, worker, item)
+    return work_one(bot, worker, item, order.survey_verdict())
 
 
 def make_worker_app(fleet: FleetSettings, project: Path) -> Celery:

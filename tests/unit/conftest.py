@@ -137,6 +137,8 @@ class FakeApp:
         self.preflight_problems: dict[str, tuple[str | None, str]] = {}  # ref -> (field, reason)
         self.preflight_errors: list[BaseException] = []
         self.preflight_seen: list[list[str]] = []
+        self.survey_errors: list[BaseException] = []
+        self.survey_blind: set[str] = set()  # refs the survey misses (it is out of date for them)
 
     def open_session(self, env: AppEnv) -> FakeSession:
         session = FakeSession(self, env)
@@ -168,6 +170,15 @@ class FakeApp:
         if self.on_enter is not None:
             self.on_enter(line.ref)
         return app_ref
+
+    def survey(self, ctx: RunContext, items: Sequence[WorkItem[Line]]) -> dict[str, Found | None]:
+        ctx.app(self.name)
+        refs = [item.data.ref for item in items if item.data]
+        self.calls.append(("survey", ",".join(refs)))
+        if self.survey_errors:
+            raise self.survey_errors.pop(0)
+        return {ref: Found(app_ref=self.records[ref]) if ref in self.records and ref not in self.survey_blind
+                else None for ref in refs}
 
     def preflight(self, ctx: RunContext, items: Sequence[WorkItem[Line]]) -> Iterator[Problem]:
         ctx.app(self.name)

@@ -12,9 +12,10 @@ from typing import Any
 import pytest
 from kombu.utils.json import dumps, loads
 
-from clerk import ConfigError
+from clerk import ConfigError, Found
 from clerk._items import parse_items
 from clerk._outcome import ItemResult, ItemStatus
+from clerk._sighting import Sighting
 from clerk.fleet import load_fleet_settings
 from clerk.fleet._app import celery_config
 from clerk.fleet._orders import ItemOrder, ItemOutcome
@@ -59,6 +60,9 @@ def test_an_order_travels_as_json_and_parses_to_the_same_item(make_bot, write_ta
     again = travelled.work_item(bot)
     assert (again.row.number, again.reference, again.data) == (2, "A-1", item.data)
     assert again.column("ref") == "Reference" and again.file == "lines.xlsx"
+    assert travelled.survey_verdict() is None
+    seen = ItemOrder.of(bot, "run-1", tmp_path / "rec", {}, item, Sighting(Found(app_ref="F-9")))
+    assert ItemOrder.from_message(loads(dumps(seen.as_message()))).survey_verdict() == Sighting(Found(app_ref="F-9"))
     forged = ItemOrder.from_message({**order.as_message(), "reference": "A-2"})
     with pytest.raises(ConfigError, match="reads as 'A-1' on this worker, not 'A-2'"):
         forged.work_item(bot)
