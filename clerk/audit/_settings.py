@@ -1,8 +1,9 @@
 """The ``[audit]`` section of the configuration.
 
     [audit]
-    traces = "failed"      # Playwright trace of each item: "failed" (kept for failed items), "all", "off",
-                           # or "retries" (recorded only from an item's second attempt; kept if it failed)
+    traces = "retries"     # Playwright trace of each item: "retries" (recorded only from an item's second
+                           # attempt; kept if it failed), "failed" (every attempt; kept for failed items),
+                           # "all" or "off"
     retention_days = 90    # what ``clerk audit prune`` deletes without --older-than
 """
 
@@ -21,7 +22,7 @@ _POLICIES = ("failed", "all", "off", "retries")
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AuditSettings:
-    traces: TracePolicy = "failed"
+    traces: TracePolicy = "retries"
     retention: dt.timedelta | None = dt.timedelta(days=90)  # None: keep everything
 
     @classmethod
@@ -32,13 +33,13 @@ class AuditSettings:
             ConfigError: a value is not allowed; the message names the key.
 
         Example:
-            AuditSettings.of(load_settings()).traces  # "failed"
+            AuditSettings.of(load_settings()).traces  # "retries"
         """
         raw = dict(getattr(settings, "audit", {}) or {})
         unknown = set(raw) - {"traces", "retention_days"}
         if unknown:
             raise ConfigError(f"unknown key(s) in [audit]: {', '.join(sorted(unknown))}")
-        traces = raw.get("traces", "failed")
+        traces = raw.get("traces", "retries")
         if traces not in _POLICIES:
             raise ConfigError(f"audit.traces must be one of {', '.join(_POLICIES)}, got {traces!r}")
         days = raw.get("retention_days", 90)
