@@ -5,12 +5,13 @@
 Ways to post N invoices (all by default), each logging in once:
 - bare: a plain Playwright script that logs in once and posts each invoice, checking
   nothing (no lookup before, no read-back, no screenshots, no ledger);
-- clerk: `run_bot` with everything on (preflight, lookup, read-back, screenshots on every
-  step, traces for failed items, ledger) -- the default configuration;
-- no-shots: clerk with screenshots only on failure;
+- clerk: `run_bot` with every default on (preflight, the survey that primes the lookups,
+  read-back, screenshots on every step, traces of failed items from their retries, ledger);
+- no-shots: clerk with screenshots only on failure (target 3 compares it with clerk);
 - no-traces: clerk with `audit.traces = "off"`;
+- traces-failed: clerk recording every attempt (`audit.traces = "failed"`, the old default);
 - jpeg: clerk with `run.screenshot_format = "jpeg"`;
-- retries: clerk with `audit.traces = "retries"`; jpeg+retries: both.
+- no-survey: clerk without the survey, each invoice looked up on its own.
 The ways run interleaved (A B C A B C ...) for ROUNDS rounds, so that a machine busy with
 other work slows each alike; the table shows each way's median and its ratio to bare.
 The ratios are the figures to watch; absolute seconds vary with the machine.
@@ -18,6 +19,7 @@ The ratios are the figures to watch; absolute seconds vary with the machine.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import re
@@ -79,8 +81,7 @@ def bare(rows: list[list[object]]) -> float:
     return time.perf_counter() - started
 
 
-def with_clerk(rows: list[list[object]], folder: Path, screenshots: str = "on", traces: str = "failed",
-               shot_format: str = "png") -> float:
+def with_clerk(rows: list[list[object]], folder: Path, survey: bool = True, **overrides: str) -> float:
     path = folder / f"{uuid.uuid4().hex}.xlsx"
     workbook = Workbook()
     workbook.active.append(["Vendor", "Invoice Number", "Invoice Date", "Due Date", "Amount", "Account", "Description"])
@@ -88,10 +89,10 @@ def with_clerk(rows: list[list[object]], folder: Path, screenshots: str = "on", 
         workbook.active.append(row)
     workbook.save(path)
     settings = load_settings(None, {"clerk.data_dir": str(folder / "var"), "clerk.recordings_dir": str(folder / "rec"),
-                                    "run.screenshots": screenshots, "audit.traces": traces,
-                                    "run.screenshot_format": shot_format})
+                                    **overrides})
+    bot = BOT if survey else dataclasses.replace(BOT, survey=None)
     started = time.perf_counter()
-    report = run_bot(BOT, settings, RunOptions(input_path=path))
+    report = run_bot(bot, settings, RunOptions(input_path=path))
     elapsed = time.perf_counter() - started
     assert report.exit_code == 0, report.results
     return elapsed
@@ -100,11 +101,11 @@ def with_clerk(rows: list[list[object]], folder: Path, screenshots: str = "on", 
 WAYS = {
     "bare": lambda rows, folder: bare(rows),
     "clerk": lambda rows, folder: with_clerk(rows, folder),
-    "no-shots": lambda rows, folder: with_clerk(rows, folder, screenshots="failures"),
-    "no-traces": lambda rows, folder: with_clerk(rows, folder, traces="off"),
-    "jpeg": lambda rows, folder: with_clerk(rows, folder, shot_format="jpeg"),
-    "retries": lambda rows, folder: with_clerk(rows, folder, traces="retries"),
-    "jpeg+retries": lambda rows, folder: with_clerk(rows, folder, shot_format="jpeg", traces="retries"),
+    "no-shots": lambda rows, folder: with_clerk(rows, folder, **{"run.screenshots": "failures"}),
+    "no-traces": lambda rows, folder: with_clerk(rows, folder, **{"audit.traces": "off"}),
+    "traces-failed": lambda rows, folder: with_clerk(rows, folder, **{"audit.traces": "failed"}),
+    "jpeg": lambda rows, folder: with_clerk(rows, folder, **{"run.screenshot_format": "jpeg"}),
+    "no-survey": lambda rows, folder: with_clerk(rows, folder, survey=False),
 }
 
 
