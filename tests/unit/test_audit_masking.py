@@ -10,7 +10,7 @@ import pytest
 from loguru import logger
 from PIL import Image, PngImagePlugin
 
-from clerk._config import Settings
+from clerk._config import Settings, load_settings
 from clerk._errors import ConfigError
 from clerk._secrets import REDACTOR
 from clerk.audit import AuditSettings, mask_regions
@@ -59,7 +59,8 @@ def test_audit_settings(tmp_path: Path) -> None:
         return Settings(project_dir=tmp_path, data_dir=tmp_path, recordings_dir=tmp_path, selectors_dir=tmp_path,
                         audit=audit)
 
-    assert AuditSettings.of(settings()).traces == "failed"
+    assert AuditSettings.of(settings()).traces == "retries"  # recording every attempt slows every action (ADR 0012)
+    assert AuditSettings.of(load_settings(tmp_path, environ={})).traces == "retries"  # clerk/defaults.toml
     assert AuditSettings.of(settings(retention_days=0)).retention is None
     with pytest.raises(ConfigError, match="audit.traces"):
         AuditSettings.of(settings(traces="sometimes"))
