@@ -48,7 +48,12 @@ def assert_completed_or_stopped_clearly(run: subprocess.Popen[bytes], log: Path,
 
 def assert_rerun_completes_and_each_invoice_is_in_ap_once(clerk: ClerkRunner, path: Path, prefix: str,
                                                           *args: str) -> None:
-    rerun = clerk("run", "invoice_entry", "--input", str(path), *args)
+    for _ in range(3):  # LedgerSMB on a loaded machine may time a page out: the operator reruns again
+        rerun = clerk("run", "invoice_entry", "--input", str(path), *args)
+        if rerun.returncode != 3:
+            break
+        failed = [row for row in read_results(path.with_suffix(".results.xlsx")) if row["status"] == "failed"]
+        assert all(str(row["message"]).startswith("SCREEN_NOT_READY: ") for row in failed), failed
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr
     statuses = [row["status"] for row in read_results(path.with_suffix(".results.xlsx"))]
     assert set(statuses) <= {"done", "already_present"}, statuses
