@@ -5,11 +5,13 @@
 One `run_bot` of invoice_entry over N invoices (500 by default; at least 10), every
 default on, against the sandbox LedgerSMB. Each item's time runs from the previous item's
 settling (the first from the start of the entering phase, after preflight) to its own.
-The table compares the mean time per item in items 1-10, 91-100 and N-9..N, and the
+The table compares the mean time per item in items 1-10, 91-100 and N-9..N, with the
+CPU time the process tree used per item (which a busy machine moves far less than the
+wall time: it tells a slower clerk from a slower machine), and the
 resident memory of the whole process tree -- this Python process, the Playwright driver
 and every Chromium process -- read from /proc right after items 10, 100, 200, ... and N
-settled (RSS summed, and private memory).
-Extra SETTING=VALUE pairs override clerk settings (e.g. web.recycle_every=50).
+settled (RSS summed, and its anonymous part).
+Extra SETTING=VALUE pairs override clerk settings (e.g. run.screenshot_format=jpeg).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from clerk._phases import RunPhase
 from clerk_bots.invoice_entry.bot import BOT
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
+TICK = os.sysconf("SC_CLK_TCK")
 
 
 def children_of() -> dict[int, list[int]]:
@@ -53,21 +56,36 @@ def children_of() -> dict[int, list[int]]:
 
 def tree_memory_mb(root: int) -> tuple[float, float, int]:
     """Resident memory of ``root`` and all its descendants in MB, and how many processes:
-    RSS summed (a page shared by several of them counts in each) and private memory (USS:
-    pages no other process maps, which is where a leak shows; unlike PSS it does not
-    move when other programs load the same libraries, e.g. other Chromiums)."""
-    tree, todo, total, private, count = children_of(), [root], 0, 0, 0
+    RSS summed (a page shared by several of them counts in each), and its anonymous part
+    (heaps, JavaScript memory: where a leak grows). Both count only pages these processes
+    map, so other programs on the machine do not move them, as they move PSS and USS
+    (a library page counts as private once the last other Chromium using it exits)."""
+    tree, todo, total, anon, count = children_of(), [root], 0, 0, 0
     while todo:
         pid = todo.pop()
         todo.extend(tree.get(pid, []))
         try:
             total += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE
             count += 1
-            private += sum(int(line.split()[1]) for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
-                           if line.startswith(("Private_Clean:", "Private_Dirty:"))) * 1024
+            anon += sum(int(line.split()[1]) for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
+                           if line.startswith("Anonymous:")) * 1024
         except OSError:
             continue
-    return total / 1e6, private / 1e6, count
+    return total / 1e6, anon / 1e6, count
+
+
+def tree_cpu_s(root: int) -> float:
+    """CPU seconds (user + system) used so far by ``root`` and its descendants, live or reaped."""
+    tree, todo, total = children_of(), [root], 0.0
+    while todo:
+        pid = todo.pop()
+        todo.extend(tree.get(pid, []))
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += sum(int(value) for value in fields[11:15]) / TICK  # utime stime cutime cstime
+    return total
 
 
 class Sampler:
@@ -76,21 +94,24 @@ class Sampler:
     def __init__(self, marks: set[int]) -> None:
         self.marks, self.times, self.memory = marks, [], {}  # type: ignore[var-annotated]
         self.start = 0.0
+        self.cpu: list[float] = []  # the tree's CPU seconds at the start of entering, then after each item
 
     def phase(self, phase: RunPhase, app: str) -> None:
         if phase is RunPhase.ENTERING:
             self.start = time.perf_counter()
+            self.cpu = [tree_cpu_s(os.getpid())]
 
     def started(self, total: int, resumed: bool) -> None: ...
 
     def advanced(self, result: ItemResult) -> None:
         self.times.append(time.perf_counter())
+        self.cpu.append(tree_cpu_s(os.getpid()))
         done = len(self.times)
         if done in self.marks:
             self.memory[done] = (*tree_memory_mb(os.getpid()), os.getloadavg()[0])
         if done % 10 == 0:
-            rss, private, procs = tree_memory_mb(os.getpid())
-            print(f"{done} items, {self.times[-1] - self.start:.0f} s, RSS {rss:.0f} MB, private {private:.0f} MB "
+            rss, anon, procs = tree_memory_mb(os.getpid())
+            print(f"{done} items, {self.times[-1] - self.start:.0f} s, RSS {rss:.0f} MB, anonymous {anon:.0f} MB "
                   f"in {procs} processes, "
                   f"load {os.getloadavg()[0]:.1f}, last {result.status.value}", file=sys.stderr, flush=True)
 
@@ -98,6 +119,9 @@ class Sampler:
         """Mean seconds per item over items ``first``..``last`` (1-based, inclusive)."""
         stamps = [self.start, *self.times]
         return statistics.fmean(stamps[n] - stamps[n - 1] for n in range(first, last + 1))
+
+    def cpu_per_item(self, first: int, last: int) -> float:
+        return (self.cpu[last] - self.cpu[first - 1]) / (last - first + 1)
 
 
 def workbook(folder: Path, prefix: str, count: int) -> Path:
@@ -123,22 +147,25 @@ def main(count: int, overrides: dict[str, str]) -> None:
         path = workbook(folder, prefix, count)
         print(f"{count} invoices {prefix}0000..; load {os.getloadavg()[0]:.1f}", file=sys.stderr, flush=True)
         report = run_bot(BOT, settings, RunOptions(input_path=path), progress=sampler)
-    print(json.dumps({"start": sampler.start, "settled": sampler.times, "memory": sampler.memory}), file=sys.stderr)
+    print(json.dumps({"start": sampler.start, "settled": sampler.times, "cpu": sampler.cpu, "memory": sampler.memory}),
+          file=sys.stderr)
     print(f"outcome {report.outcome.value}, counts {dict(report.counts)}, {len(sampler.times)} items settled")
     windows = sorted({(1, 10), (91, 100), (count - 9, count)} if count >= 100 else {(1, 10), (count - 9, count)})
     base = sampler.per_item(1, 10)
-    print(f"\n| items ({count} invoices, one run) | seconds per item | ratio to items 1-10 |")
-    print("|---|---:|---:|")
+    cpu_base = sampler.cpu_per_item(1, 10)
+    print(f"\n| items ({count} invoices, one run) | seconds per item | ratio to items 1-10 "
+          "| CPU seconds per item (clerk + driver + Chromium) | ratio |")
+    print("|---|---:|---:|---:|---:|")
     for first, last in windows:
-        seconds = sampler.per_item(first, last)
-        print(f"| {first}-{last} | {seconds:.2f} | {seconds / base:.2f} |")
-    print("\n| after item | RSS, summed (clerk + driver + Chromium) | since item 10 | private (USS) | since item 10 "
+        seconds, cpu = sampler.per_item(first, last), sampler.cpu_per_item(first, last)
+        print(f"| {first}-{last} | {seconds:.2f} | {seconds / base:.2f} | {cpu:.2f} | {cpu / cpu_base:.2f} |")
+    print("\n| after item | RSS, summed (clerk + driver + Chromium) | since item 10 | anonymous | since item 10 "
           "| processes | load |")
     print("|---:|---:|---:|---:|---:|---:|---:|")
-    rss10, private10 = sampler.memory[10][:2]
+    rss10, anon10 = sampler.memory[10][:2]
     for mark in sorted(sampler.memory):
-        rss, private, procs, load = sampler.memory[mark]
-        print(f"| {mark} | {rss:.0f} MB | {rss - rss10:+.0f} MB | {private:.0f} MB | {private - private10:+.0f} MB "
+        rss, anon, procs, load = sampler.memory[mark]
+        print(f"| {mark} | {rss:.0f} MB | {rss - rss10:+.0f} MB | {anon:.0f} MB | {anon - anon10:+.0f} MB "
               f"| {procs} | {load:.1f} |")
 
 

@@ -65,19 +65,19 @@ def process_tree(root: int) -> list[int]:
 
 
 def tree_usage(root: int) -> tuple[float, float, float]:
-    """CPU seconds (user + system, with the children already reaped), RSS summed and private
-    memory (USS) in MB."""
-    cpu, rss, private = 0.0, 0, 0
+    """CPU seconds (user + system, with the children already reaped), RSS summed and its
+    anonymous part, in MB."""
+    cpu, rss, anon = 0.0, 0, 0
     for pid in process_tree(root):
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
             rss += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE
-            private += sum(int(line.split()[1]) for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
-                           if line.startswith(("Private_Clean:", "Private_Dirty:"))) * 1024
+            anon += sum(int(line.split()[1]) for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
+                           if line.startswith("Anonymous:")) * 1024
         except OSError:
             continue
         cpu += sum(int(value) for value in fields[11:15]) / TICK  # utime stime cutime cstime
-    return cpu, rss / 1e6, private / 1e6
+    return cpu, rss / 1e6, anon / 1e6
 
 
 def journal(data: Path, sql: str, *args: object) -> list[tuple[object, ...]]:
@@ -99,17 +99,17 @@ def wait_for(what: str, check, timeout: float) -> object:  # type: ignore[no-unt
 
 
 def at_rest(runner: int, minutes: float) -> dict[str, float]:
-    cpu0, rss0, private0 = tree_usage(runner)
+    cpu0, rss0, anon0 = tree_usage(runner)
     started, samples = time.monotonic(), []
     while time.monotonic() - started < minutes * 60:
         time.sleep(SAMPLE_S)
         samples.append(tree_usage(runner))
         print(f"{time.monotonic() - started:.0f} s: CPU {samples[-1][0] - cpu0:.2f} s, RSS {samples[-1][1]:.0f} MB,"
-              f" private {samples[-1][2]:.0f} MB, load {os.getloadavg()[0]:.1f}", file=sys.stderr, flush=True)
+              f" anonymous {samples[-1][2]:.0f} MB, load {os.getloadavg()[0]:.1f}", file=sys.stderr, flush=True)
     elapsed = time.monotonic() - started
-    cpu1, rss1, private1 = samples[-1]
+    cpu1, rss1, anon1 = samples[-1]
     return {"seconds": elapsed, "cpu": cpu1 - cpu0, "rss0": rss0, "rss1": rss1, "rss_max": max(s[1] for s in samples),
-            "private0": private0, "private1": private1, "private_max": max(s[2] for s in samples)}
+            "anon0": anon0, "anon1": anon1, "anon_max": max(s[2] for s in samples)}
 
 
 def drop_invoice(inbox: Path, number: str) -> None:
@@ -181,8 +181,8 @@ def main(minutes: float, trials: int) -> None:
     print(f"| CPU time used (runner and children) | {rest['cpu']:.1f} s ({100 * rest['cpu'] / rest['seconds']:.2f}% "
           "of one core) |")
     print(f"| RSS at the start / end / highest | {rest['rss0']:.0f} / {rest['rss1']:.0f} / {rest['rss_max']:.0f} MB |")
-    print(f"| private memory (USS) at the start / end / highest | {rest['private0']:.0f} / {rest['private1']:.0f} / "
-          f"{rest['private_max']:.0f} MB |")
+    print(f"| anonymous memory at the start / end / highest | {rest['anon0']:.0f} / {rest['anon1']:.0f} / "
+          f"{rest['anon_max']:.0f} MB |")
     print(f"\n| seconds after the scheduled fire time (median of {trials}) | fired (journal, whole seconds) "
           "| run's manifest started | first browser action |")
     print("|---|---:|---:|---:|")
