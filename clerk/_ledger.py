@@ -91,6 +91,7 @@ class Ledger:
         self.url = url.render_as_string(hide_password=True)
         self.lease = lease
         self.reconnect = reconnect
+        self.claim_hold: dt.timedelta | None = None
         self._engine = create_ledger_engine(url)
         self._dialect = self._engine.dialect.name
         self._sqlite_file = Path(url.database) if self._dialect == "sqlite" and url.database else None
@@ -105,6 +106,7 @@ class Ledger:
         connection pool, so it opens at once; closing it leaves this one open."""
         twin = object.__new__(Ledger)
         twin.url, twin.lease, twin.reconnect = self.url, self.lease, self.reconnect
+        twin.claim_hold = self.claim_hold
         twin._engine, twin._dialect = self._engine, self._dialect
         twin._sqlite_file, twin._owns_engine = self._sqlite_file, False
         twin._heartbeat = Heartbeat(twin._beat_quietly, self.lease)
@@ -231,7 +233,9 @@ class Ledger:
     def claim(self, bot: str, reference: str, run_id: str) -> ItemRecord | None:
         """Mark the item in progress for ``run_id`` and count an attempt.
 
-        Returns the record as it was before the claim (None for a new item).
+        Returns the record as it was before the claim (None for a new item). With
+        ``claim_hold`` set (a worker of a run coordinated elsewhere), no other run takes the
+        item over for that long, even once this run has ended: the worker may still be entering it.
 
         Raises:
             IllegalTransition: the item is already done or already present.
@@ -243,9 +247,10 @@ class Ledger:
             if status is not None and status != RunStatus.RUNNING:
                 raise RunEnded(f"{reference} was not worked: its run {run_id} has ended ({status}); "
                                "run the input again to finish it")
+            held_until = self._clock(db) + self.claim_hold.total_seconds() if self.claim_hold else None
             inserted = db.execute(self._insert(items).values(
                 bot=bot, reference=reference, state=ItemState.IN_PROGRESS, run_id=run_id, attempts=1,
-                updated_at=_now()).on_conflict_do_nothing(index_elements=["bot", "reference"])
+                updated_at=_now(), held_until=held_until).on_conflict_do_nothing(index_elements=["bot", "reference"])
                 .returning(items.c.attempts)).first()
             if inserted is not None:
                 before = None
@@ -255,7 +260,8 @@ class Ledger:
                 before = _item_record(row)
                 self._check_claimable(db, before, run_id)
                 db.execute(items.update().where(items.c.bot == bot, items.c.reference == reference).values(
-                    state=ItemState.IN_PROGRESS, run_id=run_id, attempts=items.c.attempts + 1, updated_at=_now()))
+                    state=ItemState.IN_PROGRESS, run_id=run_id, attempts=items.c.attempts + 1, updated_at=_now(),
+                    held_until=held_until))
             self._history(db, bot, reference, run_id, before.state if before else None, ItemState.IN_PROGRESS)
         return before
 
@@ -364,10 +370,16 @@ class Ledger:
         if before.state == ItemState.IN_PROGRESS and before.run_id != run_id:
             owner = db.execute(sa.select(runs.c.pid, runs.c.host, runs.c.status, runs.c.heartbeat)
                                .where(runs.c.id == before.run_id)).mappings().first()
-            if owner and owner["status"] == RunStatus.RUNNING and self._alive(owner, self._clock(db)):
+            now = self._clock(db)
+            if owner and owner["status"] == RunStatus.RUNNING and self._alive(owner, now):
                 where = "" if owner["host"] == socket.gethostname() else f" on {owner['host']}"
                 raise ItemLocked(f"{before.reference} is being worked by run {before.run_id} "
                                  f"(pid {owner['pid']}{where})")
+            if before.held_until is not None and now < before.held_until:
+                until = dt.datetime.fromtimestamp(before.held_until, dt.UTC).strftime("%H:%M:%S UTC")
+                raise ItemLocked(f"{before.reference} may still be being entered by a worker of run "
+                                 f"{before.run_id} (its item time limit runs until {until}); "
+                                 "run the input again after that")
 
     def _history(self, db: sa.Connection, bot: str, reference: str, run_id: str,
                  from_state: str | None, to_state: str, detail: str = "") -> None:
@@ -388,5 +400,5 @@ def _item_record(row: Mapping[Any, Any]) -> ItemRecord:
     return ItemRecord(
         bot=row["bot"], reference=row["reference"], state=ItemState(row["state"]), run_id=row["run_id"],
         attempts=row["attempts"], app_ref=row["app_ref"], message=row["message"], last_error=row["last_error"],
-        updated_at=row["updated_at"],
+        updated_at=row["updated_at"], held_until=row["held_until"],
     )

@@ -92,3 +92,4 @@ class ItemRecord:
     message: str
     last_error: str | None
     updated_at: str
+    held_until: float | None = None

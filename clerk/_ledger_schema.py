@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-SCHEMA_REVISION = "0004"  # the head of clerk/_migrations; a unit test keeps the two equal
+SCHEMA_REVISION = "0005"  # the head of clerk/_migrations; a unit test keeps the two equal
 
 metadata = sa.MetaData()
 
@@ -40,6 +40,7 @@ items = sa.Table(
     sa.Column("message", sa.Text, nullable=False, server_default=""),
     sa.Column("last_error", sa.Text),
     sa.Column("updated_at", sa.Text, nullable=False),
+    sa.Column("held_until", sa.Float),  # a worker elsewhere may still be entering it until then (database clock)
 )
 
 item_history = sa.Table(

@@ -154,6 +154,9 @@ def _work(task: ItemTask, order: ItemOrder) -> tuple[ItemResult, str]:
     try:
         bot, worker = task.sessions.for_order(order, Path(task.app.conf.clerk_project))
         item = order.work_item(bot)
+        # the run may end (its coordinator lost the broker) while this item is typed: its rerun
+        # must not take the item over before Celery's hard time limit has stopped this worker
+        worker.ledger.claim_hold = dt.timedelta(seconds=float(task.app.conf.task_time_limit))
     except BotError as err:  # this worker cannot work the run's items at all
         message = REDACTOR.scrub(f"worker {socket.gethostname()}:{os.getpid()}: {err.code}: {err}")
         logger.error("{}", message)

@@ -3,6 +3,7 @@ broker was back) is not claimed for that run: the run's rerun may be entering it
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -44,3 +45,39 @@ def test_a_running_run_claims_as_before(ledger: Ledger, tmp_path: Path) -> None:
     run, _ = ledger.open_run(BOT, "in.xlsx", "sha", tmp_path / "recordings")
     assert ledger.claim(BOT, "acme|A-1", run.id) is None
     assert ledger.claim(BOT, "acme|A-1", run.id) is not None  # a redelivery to the same run: claimed again
+
+
+def test_an_item_a_worker_elsewhere_claimed_is_not_taken_over_within_its_hold_even_once_its_run_ended(
+        ledger: Ledger, tmp_path: Path) -> None:
+    old, _ = ledger.open_run(BOT, "in.xlsx", "sha", tmp_path / "recordings")
+    worker = ledger.sibling()
+    worker.claim_hold = dt.timedelta(minutes=11)  # a Celery worker: the hard item time limit
+    worker.claim(BOT, "acme|A-1", old.id)  # typing it, when the coordinator lost the broker
+    ledger.finish_run(old.id, RunStatus.STOPPED, {})
+    rerun, _ = ledger.open_run(BOT, "in.xlsx", "sha", tmp_path / "recordings")
+    with pytest.raises(ItemLocked, match=rf"acme\|A-1 may still be being entered by a worker of run {old.id} "
+                                         r"\(its item time limit runs until \d\d:\d\d:\d\d UTC\); "
+                                         "run the input again after that"):
+        ledger.claim(BOT, "acme|A-1", rerun.id)
+    held = ledger.item(BOT, "acme|A-1")
+    assert held is not None and (held.state, held.run_id) == (ItemState.IN_PROGRESS, old.id)
+
+
+def test_a_hold_that_has_run_out_lets_the_rerun_take_the_item_over(ledger: Ledger, tmp_path: Path) -> None:
+    old, _ = ledger.open_run(BOT, "in.xlsx", "sha", tmp_path / "recordings")
+    worker = ledger.sibling()
+    worker.claim_hold = dt.timedelta(seconds=-1)  # claimed longer ago than the item time limit
+    worker.claim(BOT, "acme|A-1", old.id)
+    ledger.finish_run(old.id, RunStatus.STOPPED, {})
+    rerun, _ = ledger.open_run(BOT, "in.xlsx", "sha", tmp_path / "recordings")
+    before = ledger.claim(BOT, "acme|A-1", rerun.id)
+    assert before is not None and before.state is ItemState.IN_PROGRESS  # in doubt: looked up in the app first
+
+
+def test_a_held_item_goes_to_another_worker_of_the_same_run(ledger: Ledger, tmp_path: Path) -> None:
+    run, _ = ledger.open_run(BOT, "in.xlsx", "sha", tmp_path / "recordings")
+    killed, other = ledger.sibling(), ledger.sibling()
+    killed.claim_hold = other.claim_hold = dt.timedelta(minutes=11)
+    killed.claim(BOT, "acme|A-1", run.id)  # its worker was SIGKILLed; the broker redelivers the order
+    before = other.claim(BOT, "acme|A-1", run.id)
+    assert before is not None and before.run_id == run.id and before.attempts == 1

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from clerk._ledger import Ledger
+from tests.attempts import assert_entered_once, attempts_of
 from tests.workbooks import read_results, write_workbook
 
 from .conftest import ClerkRunner, ap_rows, invoice
@@ -53,8 +55,16 @@ def test_two_celery_workers_post_every_invoice_once_and_the_run_is_sealed(
     workers = {item["worker"] for item in manifest["items"]}
     assert len(workers) == 2, workers  # both workers entered items (prefetch of one each)
     for item in manifest["items"]:  # the workers' screenshots and steps are in the run's recording
-        assert [s["name"] for s in item["steps"]] == ["form filled", "read back"]
+        assert_entered_once(attempts_of(item["steps"]), item["message"])
         assert all((folder / s["shot"]).is_file() for s in item["steps"])
+    ledger = Ledger(tmp_path / "var" / "ledger.sqlite3")
+    try:  # a worker's claim is held for its item time limit: no rerun takes it over while it may still type
+        vendors = [r["vendor"] for r in results]
+        claims = [ledger.item("invoice_entry", f"{str(vendor).casefold()}|{number}")
+                  for vendor, number in zip(vendors, numbers)]
+        assert all(c is not None and c.held_until is not None for c in claims), claims
+    finally:
+        ledger.close()
     logins = [e for e in map(json.loads, (folder / "events.jsonl").read_text().splitlines())
               if "logging in to ledgersmb" in e["record"]["message"]]
     assert len([e for e in logins if e["record"]["extra"].get("worker")]) == 2  # once per worker, not per item
