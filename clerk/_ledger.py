@@ -248,9 +248,10 @@ class Ledger:
                 raise RunEnded(f"{reference} was not worked: its run {run_id} has ended ({status}); "
                                "run the input again to finish it")
             held_until = self._clock(db) + self.claim_hold.total_seconds() if self.claim_hold else None
+            held_by = f"{socket.gethostname()}:{os.getpid()}" if self.claim_hold else None
             inserted = db.execute(self._insert(items).values(
                 bot=bot, reference=reference, state=ItemState.IN_PROGRESS, run_id=run_id, attempts=1,
-                updated_at=_now(), held_until=held_until).on_conflict_do_nothing(index_elements=["bot", "reference"])
+                updated_at=_now(), held_until=held_until, held_by=held_by).on_conflict_do_nothing(index_elements=["bot", "reference"])
                 .returning(items.c.attempts)).first()
             if inserted is not None:
                 before = None
@@ -261,7 +262,7 @@ class Ledger:
                 self._check_claimable(db, before, run_id)
                 db.execute(items.update().where(items.c.bot == bot, items.c.reference == reference).values(
                     state=ItemState.IN_PROGRESS, run_id=run_id, attempts=items.c.attempts + 1, updated_at=_now(),
-                    held_until=held_until))
+                    held_until=held_until, held_by=held_by))
             self._history(db, bot, reference, run_id, before.state if before else None, ItemState.IN_PROGRESS)
         return before
 
@@ -375,7 +376,7 @@ class Ledger:
                 where = "" if owner["host"] == socket.gethostname() else f" on {owner['host']}"
                 raise ItemLocked(f"{before.reference} is being worked by run {before.run_id} "
                                  f"(pid {owner['pid']}{where})")
-            if before.held_until is not None and now < before.held_until:
+            if before.held_until is not None and now < before.held_until and _holder_may_type(before.held_by):
                 until = dt.datetime.fromtimestamp(before.held_until, dt.UTC).strftime("%H:%M:%S UTC")
                 raise ItemLocked(f"{before.reference} may still be being entered by a worker of run "
                                  f"{before.run_id} (its item time limit runs until {until}); "
@@ -385,6 +386,13 @@ class Ledger:
                  from_state: str | None, to_state: str, detail: str = "") -> None:
         db.execute(item_history.insert().values(bot=bot, reference=reference, run_id=run_id, at=_now(),
                                                 from_state=from_state, to_state=to_state, detail=detail))
+
+
+def _holder_may_type(held_by: str | None) -> bool:
+    """Whether the worker that claimed an item may still be typing it: not when its process
+    is known to be gone (on this machine; elsewhere only its hold's end tells)."""
+    host, _, pid = (held_by or "").rpartition(":")
+    return not pid.isdigit() or process_alive(int(pid), host)
 
 
 def _run_record(row: Mapping[Any, Any]) -> RunRecord:
@@ -400,5 +408,5 @@ def _item_record(row: Mapping[Any, Any]) -> ItemRecord:
     return ItemRecord(
         bot=row["bot"], reference=row["reference"], state=ItemState(row["state"]), run_id=row["run_id"],
         attempts=row["attempts"], app_ref=row["app_ref"], message=row["message"], last_error=row["last_error"],
-        updated_at=row["updated_at"], held_until=row["held_until"],
+        updated_at=row["updated_at"], held_until=row["held_until"], held_by=row["held_by"],
     )

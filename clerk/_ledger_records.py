@@ -93,3 +93,4 @@ class ItemRecord:
     last_error: str | None
     updated_at: str
     held_until: float | None = None
+    held_by: str | None = None  # "host:pid" of the worker that holds it

@@ -41,6 +41,7 @@ items = sa.Table(
     sa.Column("last_error", sa.Text),
     sa.Column("updated_at", sa.Text, nullable=False),
     sa.Column("held_until", sa.Float),  # a worker elsewhere may still be entering it until then (database clock)
+    sa.Column("held_by", sa.Text),  # that worker, as "host:pid"
 )
 
 item_history = sa.Table(

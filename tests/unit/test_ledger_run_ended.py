@@ -4,6 +4,11 @@ broker was back) is not claimed for that run: the run's rerun may be entering it
 from __future__ import annotations
 
 import datetime as dt
+import os
+import socket
+import subprocess
+import sys
+import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -81,3 +86,22 @@ def test_a_held_item_goes_to_another_worker_of_the_same_run(ledger: Ledger, tmp_
     killed.claim(BOT, "acme|A-1", run.id)  # its worker was SIGKILLed; the broker redelivers the order
     before = other.claim(BOT, "acme|A-1", run.id)
     assert before is not None and before.run_id == run.id and before.attempts == 1
+
+
+def test_a_hold_ends_with_its_worker_process_on_this_machine(ledger: Ledger, tmp_path: Path) -> None:
+    old, _ = ledger.open_run(BOT, "in.xlsx", "sha", tmp_path / "recordings")
+    worker = textwrap.dedent(f"""
+        import datetime as dt
+        from clerk._ledger import Ledger
+        from pathlib import Path
+        ledger = Ledger(Path({str(tmp_path / "ledger.db")!r}))
+        ledger.claim_hold = dt.timedelta(minutes=11)
+        ledger.claim({BOT!r}, "acme|A-1", {old.id!r})
+        ledger.close()
+    """)
+    subprocess.run([sys.executable, "-c", worker], check=True, timeout=120)  # a worker that claimed, then died
+    ledger.finish_run(old.id, RunStatus.STOPPED, {})
+    rerun, _ = ledger.open_run(BOT, "in.xlsx", "sha", tmp_path / "recordings")
+    before = ledger.claim(BOT, "acme|A-1", rerun.id)
+    assert before is not None and before.held_by is not None and before.held_by != f"{socket.gethostname()}:{os.getpid()}"
+    assert before.state is ItemState.IN_PROGRESS  # in doubt: the rerun looks it up in the app before typing

@@ -3,6 +3,8 @@
 - ``items.held_until``: seconds since the epoch by the database's clock; NULL for claims
   of a run's own sessions. Until then no other run takes the item over, even once the
   claiming run has ended (its worker is stopped by the item time limit at the latest).
+- ``items.held_by``: that worker as ``host:pid``, so a hold dies with a worker process
+  known to be gone (on the machine that checks).
 
 Revision ID: 0005
 Revises: 0004
@@ -21,3 +23,4 @@ depends_on = None
 
 def upgrade() -> None:
     op.add_column("items", sa.Column("held_until", sa.Float, nullable=True))
+    op.add_column("items", sa.Column("held_by", sa.Text, nullable=True))
