@@ -36,6 +36,7 @@ class WebSettings:
     timeout: dt.timedelta = dt.timedelta(seconds=20)
     viewport_width: int = 1280
     viewport_height: int = 1000
+    fresh_sessions_every: int = 50  # items; web sessions start afresh after that many (0: never)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -261,6 +262,7 @@ def _build(project: Path, tree: Mapping[str, Any], sources: Mapping[str, str],
                 timeout=_seconds(web.get("timeout_s"), "web.timeout_s"),
                 viewport_width=_int(web.get("viewport_width"), "web.viewport_width"),
                 viewport_height=_int(web.get("viewport_height"), "web.viewport_height"),
+                fresh_sessions_every=_int(web.get("fresh_sessions_every", 50), "web.fresh_sessions_every"),
             ),
             retry=RetrySettings(
                 attempts=_int(retry.get("attempts"), "retry.attempts"),

@@ -49,6 +49,7 @@ class RunContext:
         self._credentials = credentials
         self._browser = BrowserHost(settings.web, artifacts_dir=self._tracer.scratch)
         self._sessions: dict[str, AppSession] = {}
+        self._items_in_sessions = 0
         self._selector_dirs = {name: selector_folder(settings, name, app) for name, app in apps.items()}
         self._selector_books = {name: self._web_selectors(name) for name, app in apps.items() if app.kind == "web"}
 
@@ -128,6 +129,21 @@ class RunContext:
             self.log.info("logging in to {}", name)
             session.start()
         return session
+
+    def begin_item(self, key: str) -> None:
+        """An item starts: its evidence goes under ``key``. Every ``[web] fresh_sessions_every``
+        items the web sessions are closed, to log in again in a new context when next used:
+        a page that lives for hundreds of items keeps growing its renderer's memory."""
+        self.item_key = key
+        every = self.settings.web.fresh_sessions_every
+        self._items_in_sessions += 1
+        if every and self._items_in_sessions > every:
+            web = [name for name in self._sessions if self._apps[name].kind == "web"]
+            if web:
+                self.log.info("starting the web sessions afresh after {} items: {}", every, ", ".join(web))
+            for name in web:
+                self._drop(name)
+            self._items_in_sessions = 1
 
     def _drifted(self, drift: SelectorDrift) -> None:
         """A selector's fallback was used: the run goes on, the trail and the summary say so."""

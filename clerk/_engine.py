@@ -426,7 +426,7 @@ class _Engine:
     def _dry_run(self, todo: list[WorkItem[Any]]) -> None:
         app, worker, ctx = self.bot.main_app, self.first, self.first.ctx
         for item in todo:
-            ctx.item_key = item.key
+            ctx.begin_item(item.key)
             if self.bot.find is None:
                 self._record(worker, item, ItemStatus.READY, message=f"dry run: valid; would be entered in {app} "
                              f"({app} cannot be searched: whether it is there already is not checked)")
@@ -459,7 +459,7 @@ class _Engine:
         """Claim, look up (or take the survey's verdict, for an item never claimed before), enter, settle."""
         reference = item.reference or ""
         sighting = sighting or self.sightings.get(item.key)
-        worker.ctx.item_key = item.key
+        worker.ctx.begin_item(item.key)
         with logger.contextualize(item=item.key, reference=reference):
             try:
                 before = worker.ledger.claim(self.bot.ledger_key, self.ledger_reference(item), worker.ctx.run_id)
