@@ -145,6 +145,12 @@ class RunContext:
                 self._drop(name)
             self._items_in_sessions = 1
 
+    def end_item(self) -> None:
+        """The item is settled: its trace is written now, not when the next item starts (a
+        worker's next item may come after its run is sealed, or never)."""
+        self._tracer.finish_item()
+        self._item_key = "run"
+
     def _drifted(self, drift: SelectorDrift) -> None:
         """A selector's fallback was used: the run goes on, the trail and the summary say so."""
         self.log.bind(event="selector_drift", app=drift.app, selector=drift.name, drifted=drift.drifted,

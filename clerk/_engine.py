@@ -655,7 +655,10 @@ def work_one(bot: Bot[Any], worker: Worker, item: WorkItem[Any],
                        recording_dir=ctx.recording.folder)
     engine = _Engine(bot, worker, report, RunOptions(), _Silent(), StopFlag(), _no_more_workers,
                      counts_failures=False)
-    engine._work(worker, item, sighting)
+    try:
+        engine._work(worker, item, sighting)
+    finally:
+        worker.ctx.end_item()  # its trace joins the run's recording before the outcome is sent
     return report.results[-1], report.stop_reason
 
 

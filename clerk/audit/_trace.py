@@ -188,11 +188,15 @@ class ItemTracer:
                     logger.warning("cannot trace {} for {}: {}", app, self.item, err.message)
                     self._forget(app)
 
-    def next_item(self, item: str) -> None:
-        """Close the current item's chunks and start the next item's."""
+    def finish_item(self) -> None:
+        """Close the current item's chunks, keeping a failed item's trace in its folder now."""
         for app in list(self._traced):
             self._stop_chunk(app)
         self._drop_closed_chunks()
+
+    def next_item(self, item: str) -> None:
+        """Close the current item's chunks and start the next item's."""
+        self.finish_item()
         for app in list(self._traced) if self.policy != "retries" else []:
             try:
                 self._traced[app].context.tracing.start_chunk(title=item)

@@ -156,7 +156,8 @@ def test_an_item_over_its_timeout_on_a_worker_is_failed_with_a_screenshot_and_a_
     clerk: ClerkRunner, fleet: Fleet, prefix: str, tmp_path: Path
 ) -> None:
     fleet.env["CLERK_CELERY__ITEM_TIMEOUT_S"] = "20"  # the worker's soft time limit; the run waits by it too
-    slow = fleet.start({"CLERK_WEB__SLOWMO_MS": "2500"})  # every browser action takes 2.5 s: 20 s is not enough
+    slow = fleet.start({"CLERK_WEB__SLOWMO_MS": "2500",  # every browser action takes 2.5 s: 20 s is not enough
+                        "CLERK_AUDIT__TRACES": "failed"})  # every item traced, a failed one's trace kept
     path = workbook(tmp_path, prefix, 1)
     first = clerk("run", "invoice_entry", "--input", str(path), "--on", "celery")
     assert first.returncode == 3, first.stdout + first.stderr
@@ -167,9 +168,14 @@ def test_an_item_over_its_timeout_on_a_worker_is_failed_with_a_screenshot_and_a_
     assert any("failed" in name for name in shots), shots  # the screen at the moment the time ran out
     posted = ap_rows(prefix)
     assert len(posted) <= 1
+    folder = run_folder([row])
+    traces = sorted(p.name for p in (folder / "traces" / Path(str(row["screenshots"])).name).glob("*.zip"))
+    assert traces == ["ledgersmb-trace.zip"], traces  # written when the item ended, so it is in the sealed run
 
     slow.signal_group(signal.SIGTERM)
     slow.process.wait(timeout=120)
+    verified = clerk("audit", "verify", str(folder))  # the worker wrote nothing into it afterwards
+    assert verified.returncode == 0, verified.stdout + verified.stderr
     fleet.env.pop("CLERK_CELERY__ITEM_TIMEOUT_S")
     fleet.start()
     rerun = clerk("run", "invoice_entry", "--input", str(path), "--on", "celery")
