@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar
 
+from clerk._errors import ConfigError
 from clerk._items import ItemSchema, Problem, WorkItem
 from clerk._retry import RetryPolicy
 
@@ -46,6 +47,18 @@ class AppEnv:
     credentials: Credentials | None
     web: WebPage | None  # a fresh page for web applications, None for desktop ones
     selectors_dir: Path | None = None  # where a desktop application loads selectors/<app>.yaml from
+
+
+def app_setting(app: str, settings: Mapping[str, Any], key: str, default: str | None = None) -> str:
+    """``[apps.<app>] key`` as text.
+
+    Raises:
+        ConfigError: it is missing (and has no default) or empty.
+    """
+    value = settings.get(key, default)
+    if value is None or str(value) == "":
+        raise ConfigError(f"[apps.{app}] needs {key}")
+    return str(value)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 
-from clerk._bot import AppEnv
+from clerk._bot import AppEnv, app_setting
 from clerk._errors import ConfigError
 from clerk.desktop._driver import Desktop, DesktopSettings
 from clerk.desktop._selectors import DesktopSelectorBook
@@ -40,15 +40,8 @@ class DesktopApp:
                                DesktopSettings.from_app_settings(env.settings), params=self.selector_params())
 
     def setting(self, key: str, default: str | None = None) -> str:
-        """``[apps.<name>] key`` as text.
-
-        Raises:
-            ConfigError: it is missing (and has no default) or empty.
-        """
-        value = self.settings.get(key, default)
-        if value is None or str(value) == "":
-            raise ConfigError(f"[apps.{self.name}] needs {key}")
-        return str(value)
+        """``[apps.<name>] key`` as text (:func:`clerk._bot.app_setting`)."""
+        return app_setting(self.name, self.settings, key, default)
 
     def selector_params(self) -> Mapping[str, Any]:
         """Placeholder values every selector lookup gets (e.g. the open file's name in titles)."""

@@ -25,7 +25,7 @@ from typing import ClassVar
 
 from loguru import logger
 
-from clerk._bot import AppEnv
+from clerk._bot import AppEnv, app_setting
 from clerk._errors import ConfigError, ScreenNotReached
 from clerk._secrets import Credentials
 from clerk.web._page import WebPage
@@ -49,15 +49,8 @@ class WebApp:
 
     # ------------------------------------------------------------------ settings and credentials
     def setting(self, key: str, default: str | None = None) -> str:
-        """``[apps.<name>] key`` as text.
-
-        Raises:
-            ConfigError: it is missing (and has no default) or empty.
-        """
-        value = self.settings.get(key, default)
-        if value is None or str(value) == "":
-            raise ConfigError(f"[apps.{self.name}] needs {key}")
-        return str(value)
+        """``[apps.<name>] key`` as text (:func:`clerk._bot.app_setting`)."""
+        return app_setting(self.name, self.settings, key, default)
 
     @property
     def credentials(self) -> Credentials:
