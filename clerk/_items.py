@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
 from clerk import _fields
+from clerk._collector import collector_paused
 from clerk.inputs import SourceRow, Table
 
 T = TypeVar("T")
@@ -125,6 +126,12 @@ def parse_items(table: Table, schema: ItemSchema[T], reference: Callable[[T], st
                 window: _fields.DateWindow | None = None) -> list[WorkItem[T]]:
     """Parse every row, then mark rows whose reference repeats an earlier row. Dates outside
     ``window`` (when given) are problems of their cell."""
+    with collector_paused():
+        return _parse_rows(table, schema, reference, window)
+
+
+def _parse_rows(table: Table, schema: ItemSchema[T], reference: Callable[[T], str],
+                window: _fields.DateWindow | None) -> list[WorkItem[T]]:
     items: list[WorkItem[T]] = []
     first_row_of: dict[str, int] = {}
     for row in table.rows:

@@ -15,6 +15,7 @@ from typing import Any
 
 from openpyxl.utils import get_column_letter
 
+from clerk._collector import collector_paused
 from clerk._errors import InputFileError
 from clerk.inputs._delimited import delimited_rows
 from clerk.inputs._sniff import check_is_file
@@ -65,6 +66,11 @@ def read_table(path: Path, columns: ColumnMap, *, required: Sequence[str]) -> Ta
             wrong and what to do.
     """
     check_is_file(path)
+    with collector_paused():
+        return _read(path, columns, required)
+
+
+def _read(path: Path, columns: ColumnMap, required: Sequence[str]) -> Table:
     raw_rows = _raw_rows(path)
     header_number, header = next(raw_rows, (0, ()))
     if not any(header):
