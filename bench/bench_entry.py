@@ -37,7 +37,8 @@ from playwright.sync_api import sync_playwright
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from clerk._config import load_settings
-from clerk._engine import RunOptions, run_bot
+from clerk._run import run_bot
+from clerk._run_options import RunOptions
 from clerk.web._browser import CHROMIUM_ARGS
 from clerk_bots.invoice_entry.bot import BOT
 

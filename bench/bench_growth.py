@@ -32,9 +32,10 @@ from openpyxl import Workbook
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from clerk._config import load_settings
-from clerk._engine import RunOptions, run_bot
 from clerk._outcome import ItemResult
 from clerk._phases import RunPhase
+from clerk._run import run_bot
+from clerk._run_options import RunOptions
 from clerk_bots.invoice_entry.bot import BOT
 
 PAGE = os.sysconf("SC_PAGE_SIZE")

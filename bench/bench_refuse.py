@@ -32,10 +32,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from clerk import App, AppEnv, Bot, Problem, RunContext, WorkItem
 from clerk._config import Settings
-from clerk._engine import RunOptions, run_bot
 from clerk._logging import configure_console
 from clerk._outcome import ItemResult
 from clerk._phases import RunPhase
+from clerk._run import run_bot
+from clerk._run_options import RunOptions
 from clerk_bots.invoice_entry.model import SCHEMA, Invoice
 
 UNKNOWN = "Nobody Trading Ltd"

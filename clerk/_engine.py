@@ -1,217 +1,40 @@
-"""The engine: one run of one bot over one input file.
+"""The engine: works a run's items.
 
-It reads and validates every row, checks the rest against the application (preflight),
-then works the items: claim in the ledger, look in the application, enter and read back,
-settle. One worker works them one at a time; ``--workers N`` works them in N sessions at
-once (clerk._crew). Retries, outcomes, the results workbook and the audit trail are all
-handled here, so bots stay short.
+Every valid item not settled by an earlier run is checked against the application as a
+batch (preflight, survey), then worked: claim in the ledger, look in the application,
+enter and read back, settle. One worker works them one at a time; ``--workers N`` in N
+sessions at once (clerk._crew); ``--on celery`` on Celery workers (clerk.fleet).
+Retries, outcomes and failures in a row are handled here, so bots stay short.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
 import shlex
-import shutil
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
-from functools import partial
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Protocol, TypeVar
+from typing import Any, TypeVar
 
 from loguru import logger
 
+from clerk._batch_checks import dry_run, preflight, survey
 from clerk._bot import Bot
-from clerk._config import Settings
 from clerk._context import RunContext
 from clerk._crew import Dispenser, Worker, crew_names, work_together
-from clerk._errors import BotError, BusinessError, ConfigError
-from clerk._fields import DateWindow
-from clerk._items import Problem, WorkItem, parse_items
-from clerk._ledger import (
-    IllegalTransition,
-    ItemLocked,
-    ItemRecord,
-    ItemState,
-    LedgerUnavailable,
-    ResultRow,
-    RunStatus,
-)
-from clerk._ledger_config import open_ledger
+from clerk._errors import BotError, BusinessError
+from clerk._items import WorkItem
+from clerk._ledger import IllegalTransition, ItemLocked, ItemRecord, ItemState, ResultRow
 from clerk._logging import RunLog
 from clerk._outcome import ItemResult, ItemStatus, RunReport
 from clerk._phases import RunPhase
-from clerk._recording import Recording, sha256_of
-from clerk._results import RESULTS_COPY, default_output_path, write_results
 from clerk._retry import RetryPolicy, retrying
-from clerk._secrets import REDACTOR, load_credentials
+from clerk._run_options import ProgressListener, RunOptions, Silent, StopFlag, announce
+from clerk._secrets import REDACTOR
 from clerk._sighting import Sighting
-from clerk.audit import seal_run
-from clerk.inputs import Table, read_table
-from clerk.web import BrowserHost
 
 R = TypeVar("R")
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class RunOptions:
-    input_path: Path | None = None
-    output_path: Path | None = None
-    dry_run: bool = False
-    limit: int | None = None
-    skip_invalid: bool = False
-    workers: int = 1  # sessions working items at once on this machine
-    executor: Literal["local", "celery"] = "local"  # celery: the items go to `clerk worker`s through a queue
-    params: Mapping[str, Any] = field(default_factory=dict)  # bot-specific, e.g. {"queue": "PlanChanges"}
-
-
-class ProgressListener(Protocol):
-    def phase(self, phase: RunPhase, app: str) -> None: ...
-
-    def started(self, total: int, resumed: bool) -> None: ...
-
-    def advanced(self, result: ItemResult) -> None: ...
-
-
-@dataclass(slots=True)
-class StopFlag:
-    """Set by a signal handler: the engine finishes the current item, then stops."""
-
-    reason: str = ""
-
-    def request(self, reason: str) -> None:
-        self.reason = self.reason or reason
-
-
-class _Silent:
-    def phase(self, phase: RunPhase, app: str) -> None: ...
-
-    def started(self, total: int, resumed: bool) -> None: ...
-
-    def advanced(self, result: ItemResult) -> None: ...
-
-
-def ledger_path(settings: Settings) -> Path:
-    return settings.data_dir / "ledger.sqlite3"
-
-
-def check_workers(bot: Bot[Any], workers: int) -> None:
-    """Refuse more workers than the bot can run side by side.
-
-    Raises:
-        ConfigError: ``workers`` is below one or above the bot's ``max_workers``.
-    """
-    if workers < 1:
-        raise ConfigError(f"--workers must be at least 1, got {workers}")
-    if bot.max_workers is not None and workers > bot.max_workers:
-        why = f" ({bot.max_workers_reason})" if bot.max_workers_reason else ""
-        raise ConfigError(f"bot {bot.name} with target {bot.main_app} runs at most {bot.max_workers} "
-                          f"session(s) at once{why}; --workers {workers} refused")
-
-
-def _dry_run_elsewhere(options: RunOptions) -> str:
-    """The options of a dry run that ask for sessions elsewhere or in parallel ("" if none)."""
-    if not options.dry_run:
-        return ""
-    asked = [f"--workers {options.workers}"] if options.workers > 1 else []
-    asked += ["--on celery"] if options.executor == "celery" else []
-    return " and ".join(asked)
-
-
-def run_bot(bot: Bot[Any], settings: Settings, options: RunOptions,
-            progress: ProgressListener | None = None, stop: StopFlag | None = None) -> RunReport:
-    """Run ``bot`` over its input and write the results workbook.
-
-    The input is ``options.input_path``, or, without one, the bot's live source (for
-    example an RT queue).
-
-    Raises:
-        InputFileError: the input cannot be used at all; nothing was entered.
-        ConfigError: settings, credentials or selectors are wrong; nothing was entered.
-    """
-    check_workers(bot, options.workers)
-    progress = progress or _Silent()
-    progress.phase(RunPhase.READING, bot.main_app)
-    if options.executor == "celery" and options.workers > 1:
-        raise ConfigError("--workers is for runs on this machine; on celery, start more `clerk worker`s")
-    elsewhere = _dry_run_elsewhere(options)
-    if elsewhere:  # a dry run enters nothing: one session here checks the input as well as a fleet would
-        options = replace(options, workers=1, executor="local")
-    table, input_label, identity = _open_input(bot, options, settings)
-    window = DateWindow.from_settings(settings.bot(bot.name), dt.date.today())
-    credentials = {name: load_credentials(name) for name, app in bot.apps.items() if app.login}
-    if any(app.kind == "web" for app in bot.apps.values()):
-        BrowserHost(settings.web).check()  # a wrong web.browser is a configuration error, before any item
-    ledger = open_ledger(settings)
-    run, resumed = ledger.open_run(bot.ledger_key, input_label, identity, settings.recordings_dir / bot.name,
-                                   dry_run=options.dry_run)
-    recording = Recording(Path(run.recording_dir))
-    run_log = RunLog(recording.events, run.id)
-    output = options.output_path or (
-        default_output_path(options.input_path.resolve(), dry_run=options.dry_run) if options.input_path
-        else recording.folder / RESULTS_COPY)
-    report = RunReport(run_id=run.id, bot=bot.name, input_path=Path(input_label), output_path=output.resolve(),
-                       recording_dir=recording.folder, resumed=resumed, dry_run=options.dry_run)
-    recording.write_manifest({
-        "run_id": run.id, "bot": bot.name, "input": {"path": input_label, "sha256": identity},
-        "started_at": run.started_at, "resumed": resumed, "dry_run": options.dry_run, "workers": options.workers,
-        "executor": options.executor,
-        "settings": settings.as_dict(), "settings_sources": dict(settings.sources),
-    })
-
-    def new_context() -> RunContext:
-        return RunContext(settings=settings, bot=bot.name, run_id=run.id, recording=recording, apps=bot.apps,
-                          credentials=credentials, dry_run=options.dry_run, params=options.params,
-                          on_drift=lambda drift: report.drifts.append(drift.message))
-
-    ctx: RunContext | None = None
-    engine: _Engine | None = None
-    try:
-        ctx = new_context()
-        first = Worker(crew_names(1)[0], ctx, ledger)
-        engine = _Engine(bot, first, report, options, progress, stop or StopFlag(),
-                         lambda name: Worker(name, new_context(), ledger.sibling()), run_log)
-        with logger.contextualize(run_id=run.id, bot=bot.name):
-            if elsewhere:
-                logger.warning("a dry run checks the input on this machine in one session; {} apply to real "
-                               "runs only", elsewhere)
-            if table is None:
-                assert bot.live_source is not None
-                source, live_ctx = bot.live_source, ctx
-                table = engine.with_retries(first, lambda: source(live_ctx), "reading the live source")
-            engine.enter_phase(RunPhase.VALIDATING)
-            items = parse_items(table, bot.schema, bot.reference, window=window)
-            logger.info("{} run {} on {} ({} items)", "resuming" if resumed else "starting", run.id,
-                        input_label, len(items))
-            engine.execute(items)
-    except BaseException as err:  # the run ends here: the ledger and the manifest must not call it completed
-        report.stop_reason = report.stop_reason or f"{getattr(err, 'code', type(err).__name__)}: {err}"
-        raise
-    finally:
-        if ctx is not None:
-            ctx.close()
-        if table is not None:
-            _announce(progress, RunPhase.WRITING, bot.main_app)
-            _write_results(report, table, bot.app_ref_label, recording)
-        touched = resumed or (engine is not None and engine.entered_count > 0)
-        try:
-            ledger.finish_run(run.id, _final_status(report, touched), report.counts)
-        except LedgerUnavailable as err:  # the recording is closed and sealed all the same; a rerun resumes the run
-            logger.error("{}", err)
-            report.stop_reason = report.stop_reason or f"{err.code}: {err}"
-        recording.write_manifest({
-            "ended_at": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"),
-            "outcome": report.outcome.value, "stop_reason": REDACTOR.scrub(report.stop_reason),
-            "counts": dict(report.counts), "results_workbook": str(report.output_path),
-            "results_copy": RESULTS_COPY,
-        })
-        _announce(progress, RunPhase.SEALING, bot.main_app)
-        run_log.close()
-        seal_run(recording, report, settings)  # never raises; says so in the log when it cannot seal
-        ledger.close()
-    return report
 
 
 class _Unread:
@@ -231,43 +54,6 @@ def _row_ranges(rows: list[int]) -> str:
             spans.append([row, row])
     return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in spans)
 
-
-def _announce(progress: ProgressListener, phase: RunPhase, app: str) -> None:
-    logger.info("phase: {}", phase.describe(app))
-    progress.phase(phase, app)
-
-
-def _final_status(report: RunReport, touched: bool) -> RunStatus:
-    """A run that ended in an error before it started any item was rejected, not stopped:
-    nothing of it is left to resume."""
-    if not report.stop_reason:
-        return RunStatus.COMPLETED
-    return RunStatus.STOPPED if touched else RunStatus.REJECTED
-
-
-def _write_results(report: RunReport, table: Table, app_ref_label: str, recording: Recording) -> None:
-    """The results workbook where the user asked, and a copy in the recording that the seal covers,
-    so each run's results stay findable after a later run replaced the workbook."""
-    write_results(report.output_path, table, {r.row: r for r in report.results}, app_ref_label)
-    copy = recording.folder / RESULTS_COPY
-    if report.output_path != copy.resolve():
-        shutil.copyfile(report.output_path, copy)
-
-
-def _open_input(bot: Bot[Any], options: RunOptions, settings: Settings) -> tuple[Table | None, str, str]:
-    """The input table (None for a live source, read later), a label, and its identity for resuming."""
-    if options.input_path is not None:
-        path = options.input_path.resolve()
-        if bot.file_source is not None:
-            table = bot.file_source(path, settings.bot(bot.name))
-        else:
-            table = read_table(path, bot.schema.columns, required=bot.schema.required)
-        return table, str(path), sha256_of(path)
-    if bot.live_source is None:
-        raise ConfigError(f"bot {bot.name} reads a file: give --input FILE")
-    params = {p.name: settings.bot(bot.name).get(p.name) for p in bot.all_params} | dict(options.params)
-    label = f"live:{bot.name}:" + ",".join(f"{k}={v}" for k, v in sorted(params.items()) if v is not None)
-    return None, label, hashlib.sha256(label.encode()).hexdigest()
 
 
 @dataclass(slots=True)
@@ -301,7 +87,7 @@ class _Engine:
                     if not self._settled_by_ledger(self.first, item, known.get(self.ledger_reference(item)))]
             if todo and self.bot.preflight is not None:
                 self.enter_phase(RunPhase.PREFLIGHT)
-                self._preflight(todo)
+                preflight(self, todo)
                 todo = [item for item in todo if self._reject_if_invalid(item)]
             invalid = [r for r in self.report.results if r.status is ItemStatus.INVALID]
             if invalid and not self.options.skip_invalid:
@@ -310,10 +96,10 @@ class _Engine:
                                  f"not entered: {len(invalid)} row(s) of this file are invalid (first: row {first}); "
                                  "fix them and run again, or run with --skip-invalid")
                 return
-        self._survey(todo)
+        self.sightings = survey(self, todo)
         if self.options.dry_run:
             self.enter_phase(RunPhase.DRY_RUN)
-            self._dry_run(todo)
+            dry_run(self, todo)
             return
         self.enter_phase(RunPhase.ENTERING)
         dispenser = Dispenser(todo, self._refusal)
@@ -336,7 +122,7 @@ class _Engine:
                 self._finish_all(dispenser.left, ItemStatus.PENDING, reason or "not attempted: the run ended")
 
     def enter_phase(self, phase: RunPhase) -> None:
-        _announce(self.progress, phase, self.bot.main_app)
+        announce(self.progress, phase, self.bot.main_app)
 
     @contextmanager
     def _saved_together(self) -> Iterator[None]:
@@ -376,78 +162,23 @@ class _Engine:
             known = worker.ledger.item(self.bot.ledger_key, self.ledger_reference(item))
         if known is not None and known.state is ItemState.UNCONFIRMED:  # a person has to look; never re-entered
             since = "" if known.run_id == worker.ctx.run_id else f"since clerk run {known.run_id}: "
-            self._record(worker, item, ItemStatus.UNCONFIRMED, known.app_ref, f"{since}{known.message}")
+            self.record(worker, item, ItemStatus.UNCONFIRMED, known.app_ref, f"{since}{known.message}")
             return True
         if known is None or known.state not in (ItemState.DONE, ItemState.ALREADY_PRESENT):
             return False
         if known.run_id == worker.ctx.run_id and known.state is ItemState.DONE:
-            self._record(worker, item, ItemStatus.DONE, known.app_ref, known.message)
+            self.record(worker, item, ItemStatus.DONE, known.app_ref, known.message)
         else:
-            self._record(worker, item, ItemStatus.ALREADY_PRESENT, known.app_ref,
+            self.record(worker, item, ItemStatus.ALREADY_PRESENT, known.app_ref,
                          f"already {known.state.value.replace('_', ' ')} per clerk run {known.run_id}; not entered again")
         return True
-
-    def _preflight(self, todo: list[WorkItem[Any]]) -> None:
-        assert self.bot.preflight is not None
-        preflight, ctx = self.bot.preflight, self.first.ctx
-        problems: list[Problem] = list(self.with_retries(self.first, lambda: list(preflight(ctx, todo)), "preflight"))
-        by_row = {item.row.number: item for item in todo}
-        for problem in problems:
-            by_row[problem.row].problems.append(problem)
-
-    def _survey(self, todo: list[WorkItem[Any]]) -> None:
-        """Look the whole batch up in the application at once, when the bot can. A survey that keeps
-        failing costs nothing but speed: every item is then looked up on its own."""
-        survey, ctx = self.bot.survey, self.first.ctx
-        if survey is None or self.bot.find is None or not todo:
-            return
-        try:
-            seen = self.with_retries(self.first, lambda: survey(ctx, todo), "survey")
-        except BotError as err:
-            if err.stops_run:
-                raise
-            logger.warning("the survey of {} failed ({}: {}); each item is looked up on its own",
-                           self.bot.main_app, err.code, err)
-            return
-        finally:
-            ctx.item_key = "run"
-        self.sightings = {item.key: Sighting(seen[item.reference or ""]) for item in todo
-                          if (item.reference or "") in seen}
-        logger.info("survey of {}: {} of {} item(s) covered, {} already there", self.bot.main_app,
-                    len(self.sightings), len(todo), sum(1 for s in self.sightings.values() if s.found))
 
     def _reject_if_invalid(self, item: WorkItem[Any]) -> bool:
         if item.valid:
             return True
-        self._record(self.first, item, ItemStatus.INVALID,
+        self.record(self.first, item, ItemStatus.INVALID,
                      message="; ".join(p.reason_with_column() for p in item.problems))
         return False
-
-    def _dry_run(self, todo: list[WorkItem[Any]]) -> None:
-        app, worker, ctx = self.bot.main_app, self.first, self.first.ctx
-        for item in todo:
-            ctx.begin_item(item.key)
-            if self.bot.find is None:
-                self._record(worker, item, ItemStatus.READY, message=f"dry run: valid; would be entered in {app} "
-                             f"({app} cannot be searched: whether it is there already is not checked)")
-                continue
-            sighting = self.sightings.get(item.key)
-            try:
-                found = sighting.found if sighting is not None else \
-                    self.with_retries(worker, partial(self.bot.find, ctx, item.data), item.key)
-            except BusinessError as err:  # find may already know the item will be refused
-                self._record(worker, item, ItemStatus.INVALID, message=f"dry run: {err}")
-                continue
-            except BotError as err:
-                if err.stops_run:
-                    raise
-                self._record(worker, item, ItemStatus.FAILED, message=f"dry run: {err.code}: {err}")
-                continue
-            if found is not None:
-                self._record(worker, item, ItemStatus.ALREADY_PRESENT, found.app_ref,
-                             f"dry run: already in {app}; would not be entered")
-            else:
-                self._record(worker, item, ItemStatus.READY, message=f"dry run: valid; would be entered in {app}")
 
     # ------------------------------------------------------------------ one item
     def ledger_reference(self, item: WorkItem[Any]) -> str:
@@ -466,7 +197,7 @@ class _Engine:
             except ItemLocked as err:
                 with self.lock:
                     self.entered_count -= 1
-                self._record(worker, item, ItemStatus.FAILED, message=str(err), by=worker.name)
+                self.record(worker, item, ItemStatus.FAILED, message=str(err), by=worker.name)
                 return
             except IllegalTransition:  # another run (another machine) settled it since this run started
                 with self.lock:
@@ -582,7 +313,7 @@ class _Engine:
         if stop_reason:
             with self.lock:
                 self.report.stop_reason = self.report.stop_reason or stop_reason
-        self._record(self.first, item, result.status, result.app_ref, result.message, by=result.worker)
+        self.record(self.first, item, result.status, result.app_ref, result.message, by=result.worker)
 
     # ------------------------------------------------------------------ plumbing
     def with_retries(self, worker: Worker, action: Callable[[], R], label: str) -> R:
@@ -605,9 +336,9 @@ class _Engine:
         state = ItemState(status.value)
         worker.ledger.settle(self.bot.ledger_key, self.ledger_reference(item), worker.ctx.run_id, state,
                              app_ref=app_ref, message=REDACTOR.scrub(message), error=error)
-        self._record(worker, item, status, app_ref, message, by=worker.name)
+        self.record(worker, item, status, app_ref, message, by=worker.name)
 
-    def _record(self, worker: Worker, item: WorkItem[Any], status: ItemStatus, app_ref: str | None = None,
+    def record(self, worker: Worker, item: WorkItem[Any], status: ItemStatus, app_ref: str | None = None,
                 message: str = "", *, by: str = "", logged: bool = True) -> None:
         shots = worker.ctx.recording.shots_of(item.key)
         shot_text = str(shots[0].parent) if shots else ""
@@ -630,7 +361,7 @@ class _Engine:
         """Settle rows nobody worked with one message, and log them as one record, not one per row."""
         rows = []
         for item in items:
-            self._record(self.first, item, status, message=message, logged=False)
+            self.record(self.first, item, status, message=message, logged=False)
             rows.append(item.row.number)
         if rows:
             logger.warning("{} row(s) {} (rows {}): {}", len(rows), status.value, _row_ranges(rows),
@@ -653,7 +384,7 @@ def work_one(bot: Bot[Any], worker: Worker, item: WorkItem[Any],
     ctx = worker.ctx
     report = RunReport(run_id=ctx.run_id, bot=bot.name, input_path=Path("-"), output_path=Path("-"),
                        recording_dir=ctx.recording.folder)
-    engine = _Engine(bot, worker, report, RunOptions(), _Silent(), StopFlag(), _no_more_workers,
+    engine = _Engine(bot, worker, report, RunOptions(), Silent(), StopFlag(), _no_more_workers,
                      counts_failures=False)
     try:
         engine._work(worker, item, sighting)
@@ -664,3 +395,4 @@ def work_one(bot: Bot[Any], worker: Worker, item: WorkItem[Any],
 
 def _no_more_workers(name: str) -> Worker:
     raise AssertionError(f"a single item needs no worker {name}")
+

@@ -1,8 +1,9 @@
 """The work-item ledger: runs and items, the ground truth for "no duplicates".
 
 It lives in SQLite (one machine, the default) or PostgreSQL (many machines); see
-clerk._ledger_db for the databases, clerk._ledger_lease for "is the holder alive" and
-clerk._ledger_records for the states, records and errors it deals in.
+clerk._ledger_store for the database handle, clerk._ledger_db for the databases,
+clerk._ledger_lease for "is the holder alive" and clerk._ledger_records for the states,
+records and errors it deals in.
 
 An item is identified by its bot and its unique reference (for invoices, vendor plus
 invoice number), across all runs. Its state moves only along these edges::
@@ -25,24 +26,14 @@ import json
 import os
 import socket
 import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from loguru import logger
-from sqlalchemy.dialects import postgresql, sqlite
 
-from clerk._ledger_db import (
-    DEFAULT_RECONNECT,
-    clock,
-    connect,
-    create_ledger_engine,
-    parse_url,
-    sqlite_url,
-    upgrade,
-)
+from clerk._ledger_db import DEFAULT_RECONNECT, clock
 from clerk._ledger_lease import DEFAULT_LEASE, Heartbeat, holder_alive, process_alive
 from clerk._ledger_records import (
     SETTLED,
@@ -57,8 +48,11 @@ from clerk._ledger_records import (
     RunEnded,
     RunRecord,
     RunStatus,
+    item_record,
+    run_record,
 )
 from clerk._ledger_schema import item_history, items, run_items, runs
+from clerk._ledger_store import LedgerStore
 
 __all__ = ["SETTLED", "TERMINAL", "IllegalTransition", "ItemLocked", "ItemRecord", "ItemState", "Ledger",
            "LedgerError", "LedgerUnavailable", "ResultRow", "RunEnded", "RunRecord", "RunStatus", "new_run_id",
@@ -73,7 +67,7 @@ def new_run_id() -> str:
     return f"{dt.datetime.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
 
 
-class Ledger:
+class Ledger(LedgerStore):
     """The ledger at ``target``: an SQLite file (a Path) or a database URL (a str).
 
     Safe to share between processes and machines: every change is one transaction, and a
@@ -87,69 +81,23 @@ class Ledger:
 
     def __init__(self, target: Path | str, *, lease: dt.timedelta = DEFAULT_LEASE,
                  reconnect: dt.timedelta = DEFAULT_RECONNECT) -> None:
-        url = parse_url(sqlite_url(target) if isinstance(target, Path) else target)
-        self.url = url.render_as_string(hide_password=True)
+        super().__init__(target, reconnect=reconnect)
         self.lease = lease
-        self.reconnect = reconnect
         self.claim_hold: dt.timedelta | None = None
-        self._engine = create_ledger_engine(url)
-        self._dialect = self._engine.dialect.name
-        self._sqlite_file = Path(url.database) if self._dialect == "sqlite" and url.database else None
-        with self._outage("opening the ledger"):
-            connect(self._engine, reconnect).close()
-            upgrade(self._engine)
-        self._owns_engine = True
         self._heartbeat = Heartbeat(self._beat_quietly, lease)
 
     def sibling(self) -> Ledger:
         """Another handle on the same database, for another thread: it shares this one's
         connection pool, so it opens at once; closing it leaves this one open."""
         twin = object.__new__(Ledger)
-        twin.url, twin.lease, twin.reconnect = self.url, self.lease, self.reconnect
-        twin.claim_hold = self.claim_hold
-        twin._engine, twin._dialect = self._engine, self._dialect
-        twin._sqlite_file, twin._owns_engine = self._sqlite_file, False
+        self._share_with(twin)
+        twin.lease, twin.claim_hold = self.lease, self.claim_hold
         twin._heartbeat = Heartbeat(twin._beat_quietly, self.lease)
         return twin
 
-    @property
-    def path(self) -> Path:
-        """The SQLite file (only an SQLite ledger has one)."""
-        if self._sqlite_file is None:
-            raise LedgerError(f"the ledger {self.url} is not an SQLite file")
-        return self._sqlite_file
-
-    @property
-    def location(self) -> str:
-        """Where the ledger is, for messages: the file, or the URL without a password."""
-        return str(self._sqlite_file) if self._sqlite_file else self.url
-
     def close(self) -> None:
         self._heartbeat.stop()
-        if self._owns_engine:
-            self._engine.dispose()
-
-    @contextmanager
-    def _transaction(self) -> Iterator[sa.Connection]:
-        """One transaction on a connection that waits up to ``reconnect`` for the database."""
-        with self._outage("a ledger transaction"), connect(self._engine, self.reconnect) as db, db.begin():
-            yield db
-
-    @contextmanager
-    def _outage(self, doing: str) -> Iterator[None]:
-        try:
-            yield
-        except (sa.exc.OperationalError, sa.exc.InterfaceError) as err:
-            if self._dialect == "sqlite" and not err.connection_invalidated and "locked" in str(err.orig):
-                raise
-            raise LedgerUnavailable(
-                f"the ledger database {self.location} cannot be reached ({doing}: {type(err.orig).__name__}: "
-                f"{str(err.orig).strip().splitlines()[0] if str(err.orig).strip() else 'connection lost'}); "
-                "the run stops here, and running it again resumes it") from err
-
-    def _read(self, query: sa.Executable) -> list[sa.RowMapping]:
-        with self._transaction() as db:
-            return list(db.execute(query).mappings())
+        super().close()
 
     # ------------------------------------------------------------------ runs
     def open_run(self, bot: str, input_path: str, input_sha256: str, recordings_folder: Path,
@@ -203,11 +151,11 @@ class Ledger:
         found = self._read(sa.select(runs).where(runs.c.id == run_id))
         if not found:
             raise LedgerError(f"no run {run_id!r} in {self.location}")
-        return _run_record(found[0])
+        return run_record(found[0])
 
     def runs(self, bot: str | None = None, limit: int = 50) -> list[RunRecord]:
         query = sa.select(runs).order_by(runs.c.started_at.desc()).limit(limit)
-        return [_run_record(r) for r in self._read(query.where(runs.c.bot == bot) if bot else query)]
+        return [run_record(r) for r in self._read(query.where(runs.c.bot == bot) if bot else query)]
 
     def run_alive(self, run: RunRecord) -> bool:
         """Whether a running run's process still works on it (its pid here, its lease anywhere)."""
@@ -218,7 +166,7 @@ class Ledger:
     # ------------------------------------------------------------------ items
     def item(self, bot: str, reference: str) -> ItemRecord | None:
         found = self._read(sa.select(items).where(items.c.bot == bot, items.c.reference == reference))
-        return _item_record(found[0]) if found else None
+        return item_record(found[0]) if found else None
 
     def items(self, bot: str, references: Sequence[str]) -> dict[str, ItemRecord]:
         """The records of those of ``references`` the ledger knows, read in a few queries, not one each."""
@@ -226,7 +174,7 @@ class Ledger:
         for start in range(0, len(references), 500):
             chunk = references[start:start + 500]
             for row in self._read(sa.select(items).where(items.c.bot == bot, items.c.reference.in_(chunk))):
-                record = _item_record(row)
+                record = item_record(row)
                 found[record.reference] = record
         return found
 
@@ -258,7 +206,7 @@ class Ledger:
             else:  # it exists: lock its row, so a concurrent claim waits for this transaction
                 row = db.execute(sa.select(items).where(items.c.bot == bot, items.c.reference == reference)
                                  .with_for_update()).mappings().one()
-                before = _item_record(row)
+                before = item_record(row)
                 self._check_claimable(db, before, run_id)
                 db.execute(items.update().where(items.c.bot == bot, items.c.reference == reference).values(
                     state=ItemState.IN_PROGRESS, run_id=run_id, attempts=items.c.attempts + 1, updated_at=_now(),
@@ -333,13 +281,13 @@ class Ledger:
         """Runs whose id starts with ``prefix``, newest first (lets people type a short id)."""
         rows = self._read(sa.select(runs).where(runs.c.id.startswith(prefix, autoescape=True))
                           .order_by(runs.c.started_at.desc()).limit(limit))
-        return [_run_record(r) for r in rows]
+        return [run_record(r) for r in rows]
 
     def runs_of_process(self, pid: int, host: str | None = None) -> list[RunRecord]:
         """Runs last held by process ``pid`` (on ``host``, default this one), newest first."""
         rows = self._read(sa.select(runs).where(runs.c.pid == pid, runs.c.host == (host or socket.gethostname()))
                           .order_by(runs.c.started_at.desc()))
-        return [_run_record(r) for r in rows]
+        return [run_record(r) for r in rows]
 
     def unresolved_items(self, run_id: str) -> dict[str, int]:
         """How many of the items this run last held are still failed or in progress, by state."""
@@ -351,16 +299,9 @@ class Ledger:
     def items_in_progress(self, run_id: str) -> list[ItemRecord]:
         rows = self._read(sa.select(items).where(items.c.run_id == run_id, items.c.state == ItemState.IN_PROGRESS)
                           .order_by(items.c.updated_at))
-        return [_item_record(r) for r in rows]
+        return [item_record(r) for r in rows]
 
     # ------------------------------------------------------------------ internals
-    def _insert(self, table: sa.Table) -> Any:
-        """INSERT with ON CONFLICT, in this database's dialect."""
-        return (postgresql.insert if self._dialect == "postgresql" else sqlite.insert)(table)
-
-    def _clock(self, db: sa.Connection) -> float:
-        return float(db.execute(sa.select(clock(self._dialect))).scalar_one())
-
     def _alive(self, holder: Mapping[Any, Any], now: float) -> bool:
         return holder_alive(pid=holder["pid"], host=holder["host"], heartbeat=holder["heartbeat"], now=now,
                             lease=self.lease)
@@ -393,20 +334,3 @@ def _holder_may_type(held_by: str | None) -> bool:
     is known to be gone (on this machine; elsewhere only its hold's end tells)."""
     host, _, pid = (held_by or "").rpartition(":")
     return not pid.isdigit() or process_alive(int(pid), host)
-
-
-def _run_record(row: Mapping[Any, Any]) -> RunRecord:
-    return RunRecord(
-        id=row["id"], bot=row["bot"], input_path=row["input_path"], input_sha256=row["input_sha256"],
-        status=RunStatus(row["status"]), started_at=row["started_at"], ended_at=row["ended_at"],
-        recording_dir=row["recording_dir"], pid=row["pid"], host=row["host"], counts=json.loads(row["counts"]),
-        heartbeat=row["heartbeat"],
-    )
-
-
-def _item_record(row: Mapping[Any, Any]) -> ItemRecord:
-    return ItemRecord(
-        bot=row["bot"], reference=row["reference"], state=ItemState(row["state"]), run_id=row["run_id"],
-        attempts=row["attempts"], app_ref=row["app_ref"], message=row["message"], last_error=row["last_error"],
-        updated_at=row["updated_at"], held_until=row["held_until"], held_by=row["held_by"],
-    )

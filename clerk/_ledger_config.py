@@ -25,6 +25,12 @@ from clerk._ledger_db import DEFAULT_RECONNECT, create_ledger_engine, parse_url,
 from clerk._ledger_lease import DEFAULT_LEASE
 
 _KEYS = {"url", "lease_s", "reconnect_s"}
+
+
+def ledger_path(settings: Settings) -> Path:
+    """The embedded SQLite ledger's file."""
+    return settings.data_dir / "ledger.sqlite3"
+
 _SHORTEST_LEASE = dt.timedelta(seconds=2)
 
 
@@ -65,7 +71,7 @@ def ledger_settings(settings: Settings) -> LedgerSettings:
     reconnect_s = section.get("reconnect_s", DEFAULT_RECONNECT.total_seconds())
     if isinstance(reconnect_s, bool) or not isinstance(reconnect_s, (int, float)) or reconnect_s < 0:
         raise ConfigError(f"[ledger] reconnect_s must be a number of seconds, got {reconnect_s!r}")
-    return LedgerSettings(url=url, sqlite_file=settings.data_dir / "ledger.sqlite3",
+    return LedgerSettings(url=url, sqlite_file=ledger_path(settings),
                           lease=dt.timedelta(seconds=lease_s), reconnect=dt.timedelta(seconds=reconnect_s))
 
 

@@ -3,9 +3,11 @@ returns, and its errors (the ledger itself is clerk._ledger)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from clerk._errors import BotError
 
@@ -94,3 +96,20 @@ class ItemRecord:
     updated_at: str
     held_until: float | None = None
     held_by: str | None = None  # "host:pid" of the worker that holds it
+
+
+def run_record(row: Mapping[Any, Any]) -> RunRecord:
+    return RunRecord(
+        id=row["id"], bot=row["bot"], input_path=row["input_path"], input_sha256=row["input_sha256"],
+        status=RunStatus(row["status"]), started_at=row["started_at"], ended_at=row["ended_at"],
+        recording_dir=row["recording_dir"], pid=row["pid"], host=row["host"], counts=json.loads(row["counts"]),
+        heartbeat=row["heartbeat"],
+    )
+
+
+def item_record(row: Mapping[Any, Any]) -> ItemRecord:
+    return ItemRecord(
+        bot=row["bot"], reference=row["reference"], state=ItemState(row["state"]), run_id=row["run_id"],
+        attempts=row["attempts"], app_ref=row["app_ref"], message=row["message"], last_error=row["last_error"],
+        updated_at=row["updated_at"], held_until=row["held_until"], held_by=row["held_by"],
+    )

@@ -181,7 +181,7 @@ def _import(reference: str, origin: str) -> tuple[str, Bot[Any]]:
     module_name, _, attribute = reference.partition(":")
     try:
         module = importlib.import_module(module_name)
-    except Exception as err:  # any error in a bot's code is a configuration problem here
+    except (Exception, SystemExit) as err:  # any error in a bot's code, even sys.exit(), is a configuration problem here
         raise ConfigError(f"{origin} cannot be imported: {type(err).__name__}: {err}") from err
     bot = getattr(module, attribute or "BOT", None)
     if not isinstance(bot, Bot):

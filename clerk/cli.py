@@ -28,7 +28,7 @@ from clerk.webconsole._cli import console_group
 
 if TYPE_CHECKING:
     from clerk._bot import Bot
-    from clerk._engine import StopFlag
+    from clerk._run_options import StopFlag
 
 # Each command imports the modules it runs (the engine, Playwright, the ledger, rich) when
 # it runs, so that `clerk --help` loads none and `clerk run` no scheduler (tests/unit/test_cli_imports.py).
@@ -103,8 +103,9 @@ def _bot_command(bot: Bot[Any]) -> click.Command:
                                 help=f"{param.help} (default: [bots.{bot.name}] {param.name})."))
 
     def run(**values: Any) -> None:
-        from clerk._engine import RunOptions, StopFlag, run_bot
         from clerk._registry import open_bot
+        from clerk._run import run_bot
+        from clerk._run_options import RunOptions, StopFlag
         from clerk.console import ProgressView, print_report
 
         ctx = click.get_current_context()

@@ -131,8 +131,7 @@ def export_command(ctx: click.Context, run: str, output: Path | None, report: bo
 @click.pass_context
 def prune_command(ctx: click.Context, older_than: str | None, dry_run: bool, force: bool) -> None:
     """Delete old runs by the retention policy; unresolved runs stay unless --force."""
-    from clerk._engine import ledger_path
-    from clerk._ledger_config import ledger_settings
+    from clerk._ledger_config import ledger_path, ledger_settings
     from clerk.audit._prune import apply_prune, parse_age, plan_prune
     from clerk.audit._settings import AuditSettings
 

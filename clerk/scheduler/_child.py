@@ -144,8 +144,9 @@ def _to_parent(message: Any) -> None:
 
 
 def _run(request: ChildRequest, signals: _Signals) -> ChildResult:
-    from clerk._engine import RunOptions, run_bot
     from clerk._registry import open_bot
+    from clerk._run import run_bot
+    from clerk._run_options import RunOptions
     from clerk.fleet import load_fleet_settings
 
     bot, settings = open_bot(request.bot, Path(request.project_dir), request.overrides)
@@ -164,7 +165,7 @@ def _run(request: ChildRequest, signals: _Signals) -> ChildResult:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from clerk._engine import StopFlag
+    from clerk._run_options import StopFlag
 
     request = ChildRequest.read(Path((argv or sys.argv[1:])[0]))
     _die_with_parent(request.parent_pid)

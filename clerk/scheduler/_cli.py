@@ -89,8 +89,7 @@ def runs_show_command(ctx: click.Context, run_id: str) -> None:
 
 @contextmanager
 def _ledger(settings: Settings) -> Iterator[Ledger]:
-    from clerk._engine import ledger_path
-    from clerk._ledger_config import ledger_exists, open_ledger
+    from clerk._ledger_config import ledger_exists, ledger_path, open_ledger
 
     if not ledger_exists(settings):
         raise ConfigError(f"no ledger at {ledger_path(settings)}: nothing has run with this data directory yet")

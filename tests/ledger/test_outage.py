@@ -15,9 +15,10 @@ from sqlalchemy.engine import make_url
 
 from clerk import App, Bot
 from clerk._config import RetrySettings, Settings
-from clerk._engine import RunOptions, run_bot
 from clerk._ledger import ItemState, Ledger, LedgerUnavailable
 from clerk._ledger_db import create_ledger_engine, parse_url
+from clerk._run import run_bot
+from clerk._run_options import RunOptions
 from clerk.audit._verify import verify_run
 from tests.ledger.tcp_proxy import CuttableRelay
 from tests.unit.conftest import LINE_SCHEMA, FakeApp

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from clerk import App, AppEnv, ConfigError, RunContext
-from clerk._engine import RunOptions, run_bot
+from clerk._run import run_bot
+from clerk._run_options import RunOptions
 from clerk.desktop import DesktopApp
 
 

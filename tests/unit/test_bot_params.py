@@ -31,7 +31,7 @@ def started(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, Any]]:
         seen.append((bot, settings))
         raise ConfigError("stopped by the test")
 
-    monkeypatch.setattr("clerk._engine.run_bot", record)  # clerk run imports it when it runs
+    monkeypatch.setattr("clerk._run.run_bot", record)  # clerk run imports it when it runs
     return seen
 
 
@@ -92,7 +92,8 @@ def test_a_live_source_run_is_resumed_only_for_the_same_queue(make_bot, settings
     import dataclasses
 
     from clerk import Param
-    from clerk._engine import RunOptions, _open_input
+    from clerk._run import _open_input
+    from clerk._run_options import RunOptions
 
     bot = make_bot(live_source=lambda ctx: None, params=(Param(name="queue", help="the queue"),))
     labels = [_open_input(bot, RunOptions(), dataclasses.replace(settings, bots={"fake_entry": {"queue": q}}))[1]

@@ -77,3 +77,17 @@ def test_run_help_lists_the_bots_beside_a_broken_one_and_running_the_broken_one_
     ran = clerk(project, site, "run", "aaa_broken", "--input", str(tmp_path / "in.csv"))
     assert ran.returncode == 2
     assert "cannot be imported: RuntimeError: the vendor list moved" in ran.stderr
+
+
+def test_a_bot_that_exits_while_imported_is_listed_as_broken_and_the_others_still_are(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project")
+    (project / "bots" / "aa_exits").mkdir()
+    (project / "bots" / "aa_exits" / "bot.py").write_text(
+        'import sys\nsys.exit("no licence file")\n', encoding="utf-8")
+
+    listed = clerk_bots(project, tmp_path / "empty-site")
+    assert listed.returncode == 0, listed.stdout + listed.stderr
+    lines = {line.split()[0]: line for line in listed.stdout.splitlines()}
+    assert sorted(lines) == ["aa_exits", "checkout_bot", "invoice_entry", "plan_change"]
+    assert "BROKEN:" in lines["aa_exits"] and "SystemExit: no licence file" in lines["aa_exits"]
+    assert "BROKEN" not in lines["checkout_bot"]

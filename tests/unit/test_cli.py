@@ -116,7 +116,7 @@ def test_the_run_outcome_is_the_exit_code(checkout, scratch_env, write_table, ca
                          stop_reason=stop_reason,
                          results=[ItemResult(row=n, reference=None, status=s) for n, s in enumerate(statuses, 2)])
 
-    monkeypatch.setattr("clerk._engine.run_bot", fake_run_bot)
+    monkeypatch.setattr("clerk._run.run_bot", fake_run_bot)
     assert exit_of(["--project", str(checkout), "run", "invoice_entry", "--input", str(invoices), "--limit", "5"],
                    capsys)[0] == code
 

@@ -10,7 +10,8 @@ import pytest
 
 from clerk import App, ConfigError
 from clerk._config import load_settings
-from clerk._engine import RunOptions, run_bot
+from clerk._run import run_bot
+from clerk._run_options import RunOptions
 
 
 def test_a_configuration_error_found_mid_item_stops_the_run_with_exit_2(make_bot, fake_app, settings,

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from clerk._engine import RunOptions, run_bot
+from clerk._run import run_bot
+from clerk._run_options import RunOptions
 
 HEADER = ["Reference", "Amount"]
 

@@ -20,9 +20,11 @@ from clerk import (
     InputFileError,
     RetryPolicy,
 )
-from clerk._engine import RunOptions, StopFlag, ledger_path, run_bot
 from clerk._ledger import ItemState, Ledger, RunStatus
+from clerk._ledger_config import ledger_path
 from clerk._outcome import ItemStatus, RunOutcome
+from clerk._run import run_bot
+from clerk._run_options import RunOptions, StopFlag
 from clerk.audit._verify import verify_run
 
 HEADER = ["Reference", "Amount", "Notes"]

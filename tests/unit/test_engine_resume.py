@@ -11,9 +11,11 @@ from typing import Any
 
 import pytest
 
-from clerk._engine import RunOptions, ledger_path, run_bot
 from clerk._ledger import ItemState, Ledger
+from clerk._ledger_config import ledger_path
 from clerk._recording import sha256_of
+from clerk._run import run_bot
+from clerk._run_options import RunOptions
 
 HEADER = ["Reference", "Amount"]
 

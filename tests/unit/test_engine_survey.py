@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from clerk import ApplicationError
-from clerk._engine import RunOptions, run_bot
+from clerk._run import run_bot
+from clerk._run_options import RunOptions
 from clerk._sighting import Sighting
 
 HEADER = ["Reference", "Amount", "Notes"]

@@ -12,9 +12,9 @@ from click.testing import CliRunner
 
 from clerk import ApplicationError, BusinessError, FatalError
 from clerk._config import load_settings
-from clerk._engine import StopFlag, ledger_path
 from clerk._ledger import IllegalTransition, ItemState, Ledger
-from clerk._ledger_config import open_ledger
+from clerk._ledger_config import ledger_path, open_ledger
+from clerk._run_options import StopFlag
 from clerk.cli import cli
 from tests.unit.test_engine import HEADER, run, statuses
 from tests.unit.test_engine_resume import crashed_run

@@ -10,8 +10,10 @@ from typing import Any
 import pytest
 
 from clerk import ApplicationError, ConfigError
-from clerk._engine import RunOptions, StopFlag, ledger_path, run_bot
 from clerk._ledger import ItemState, Ledger
+from clerk._ledger_config import ledger_path
+from clerk._run import run_bot
+from clerk._run_options import RunOptions, StopFlag
 from clerk.audit._report import write_report
 from clerk.audit._verify import verify_run
 from tests.workbooks import read_results

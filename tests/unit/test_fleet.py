@@ -105,7 +105,7 @@ def test_a_scheduled_run_works_its_items_as_runner_executor_says(
     checkout: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, executor: str, workers: int,
     expected: tuple[str, int],
 ) -> None:
-    import clerk._engine
+    import clerk._run
     from clerk.scheduler._child import ChildRequest, _run
 
     seen: list[Any] = []
@@ -114,7 +114,7 @@ def test_a_scheduled_run_works_its_items_as_runner_executor_says(
         seen.append(options)
         raise ConfigError("stop here")
 
-    monkeypatch.setattr(clerk._engine, "run_bot", fake_run_bot)
+    monkeypatch.setattr(clerk._run, "run_bot", fake_run_bot)
     monkeypatch.setenv("CLERK_RUNNER__EXECUTOR", executor)
     request = ChildRequest(project_dir=str(checkout), bot="invoice_entry", input_path=None,
                            overrides={}, result_path=str(tmp_path / "r.json"), parent_pid=0, timeout_s=60,

@@ -19,8 +19,9 @@ from msoffcrypto.format.ooxml import OOXMLFile
 from openpyxl import Workbook
 
 from clerk import ConfigError, InputFileError, ItemSchema, RowReader
-from clerk._engine import RunOptions, run_bot
 from clerk._outcome import ItemStatus
+from clerk._run import run_bot
+from clerk._run_options import RunOptions
 from clerk.inputs import read_table, read_ticket_export, ticket_formats
 from tests.workbooks import INVOICE_HEADER, write_workbook
 

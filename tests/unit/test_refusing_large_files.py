@@ -13,10 +13,11 @@ from typing import Any
 import pytest
 from rich.console import Console
 
-from clerk._engine import RunOptions, run_bot
 from clerk._ledger import Ledger
 from clerk._outcome import ItemResult, ItemStatus
 from clerk._phases import RunPhase
+from clerk._run import run_bot
+from clerk._run_options import RunOptions
 from clerk.console import ProgressView
 
 HEADER = ["Reference", "Amount"]

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from clerk._engine import RunOptions, run_bot
 from clerk._outcome import ItemResult, ItemStatus
 from clerk._results import default_output_path, write_results
+from clerk._run import run_bot
+from clerk._run_options import RunOptions
 from clerk.inputs import read_table
 
 COLUMNS = {"vendor": (), "invoice_number": (), "amount": ()}

@@ -15,8 +15,9 @@ from rich.console import Console
 
 from clerk import App, AppEnv, Bot, Found, ItemSchema, RowReader, RunContext, SelectorFailed
 from clerk._config import load_settings
-from clerk._engine import RunOptions, run_bot
 from clerk._outcome import ItemStatus
+from clerk._run import run_bot
+from clerk._run_options import RunOptions
 from clerk._selectors import SelectorDrift
 from clerk.audit import write_report
 from clerk.console import print_report

@@ -11,8 +11,9 @@ import pytest
 
 from clerk import ApplicationError
 from clerk._config import WebSettings
-from clerk._engine import RunOptions, run_bot
 from clerk._outcome import ItemStatus
+from clerk._run import run_bot
+from clerk._run_options import RunOptions
 from clerk.web import BrowserHost
 from tests.processes import descendants, is_chromium, is_playwright_driver, kill_below
 from tests.web.records import RecordsServer, records_bot, records_settings

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from clerk._engine import RunOptions, run_bot
 from clerk._outcome import ItemStatus
+from clerk._run import run_bot
+from clerk._run_options import RunOptions
 from tests.web.records import RecordsServer, records_bot, records_settings
 
 pytestmark = pytest.mark.web

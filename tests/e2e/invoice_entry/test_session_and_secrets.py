@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 
 from clerk._config import load_settings
-from clerk._engine import RunOptions, run_bot
 from clerk._outcome import ItemResult, ItemStatus
 from clerk._phases import RunPhase
+from clerk._run import run_bot
+from clerk._run_options import RunOptions
 from clerk_bots.invoice_entry.bot import BOT
 from tests.ledgersmb_db import psql
 from tests.workbooks import write_workbook
