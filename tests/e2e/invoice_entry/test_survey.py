@@ -49,3 +49,24 @@ def test_one_search_finds_the_invoice_a_person_typed_in_and_the_rest_are_posted_
         ("row-00004", "form filled"), ("row-00004", "read back"),  # from the posted screen
     ]
     assert "#ap.pl?action=add#" in steps[-1][2]  # the next form came without reloading LedgerSMB's shell
+
+
+def test_a_number_with_characters_of_an_address_is_searched_as_typed(
+        clerk: ClerkRunner, prefix: str, tmp_path: Path) -> None:
+    # the survey opens the search results by their address: '&', '#', '+', '%' and a space must
+    # reach LedgerSMB as part of the number, or the invoice a person typed is missed and posted twice
+    number = f"{prefix}+&% #A01"  # the survey searches all but the last two characters
+    row = [*invoice(prefix, 1)[:1], number, *invoice(prefix, 1)[2:]]
+    typed = write_workbook(tmp_path / "typed.xlsx", [row])
+    person = clerk("run", "invoice_entry", "--input", str(typed),
+                   extra_env={"CLERK_CLERK__DATA_DIR": str(tmp_path / "elsewhere")})
+    assert person.returncode == 0, person.stdout + person.stderr
+    [typed_in] = ap_rows(prefix)
+    assert typed_in.invnumber == number
+
+    again = write_workbook(tmp_path / "again.xlsx", [row])
+    batch = clerk("run", "invoice_entry", "--input", str(again))
+    assert batch.returncode == 0, batch.stdout + batch.stderr
+    [result] = read_results(tmp_path / "again.results.xlsx")
+    assert (result["status"], int(result["ledgersmb_id"])) == ("already_present", typed_in.id)
+    assert ap_rows(prefix) == [typed_in]
