@@ -21,6 +21,7 @@ other service; the ledger stays the truth should a result be lost.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from celery import Celery
@@ -59,3 +60,25 @@ def make_app(fleet: FleetSettings) -> Celery:
     app = Celery("clerk")
     app.conf.update(celery_config(fleet))
     return app
+
+
+@dataclass(frozen=True, slots=True)
+class QueueCounts:
+    waiting: int  # messages not yet delivered to a worker
+    consumers: int  # workers consuming the queue (one per `clerk worker`, whatever its concurrency)
+
+
+def queue_counts(app: Celery, queue: str) -> QueueCounts:
+    """The broker's counts for ``queue``, in one round trip (a passive declare); a queue no
+    worker ever declared has none of either.
+
+    Raises:
+        kombu.exceptions.OperationalError: the broker cannot be reached.
+    """
+    with app.connection_for_write() as connection:
+        channel: Any = connection.default_channel  # an amqp channel; kombu's stubs type only the common part
+        try:
+            declared = channel.queue_declare(queue=queue, passive=True)
+        except connection.channel_errors:  # amqp's NOT_FOUND: no such queue
+            return QueueCounts(waiting=0, consumers=0)
+    return QueueCounts(waiting=declared.message_count, consumers=declared.consumer_count)

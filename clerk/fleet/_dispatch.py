@@ -28,7 +28,7 @@ from clerk._errors import ConfigError, FatalError
 from clerk._ledger import SETTLED, ItemState
 from clerk._outcome import ItemResult, ItemStatus
 from clerk._secrets import REDACTOR
-from clerk.fleet._app import ITEM_TASK, make_app
+from clerk.fleet._app import ITEM_TASK, make_app, queue_counts
 from clerk.fleet._orders import ItemOrder, ItemOutcome
 from clerk.fleet._settings import FleetSettings, load_fleet_settings
 
@@ -72,8 +72,8 @@ def work_on_celery(engine: _Engine, dispenser: Dispenser[WorkItem[Any]]) -> None
     app = make_app(fleet)
     try:
         workers = _live_workers(app, fleet)
-        window = max(1, len(workers)) * fleet.in_flight_per_worker
-        logger.info("sending items to {} worker(s) on queue {} ({} at a time)", len(workers), fleet.queue, window)
+        window = workers * fleet.in_flight_per_worker
+        logger.info("sending items to {} worker(s) on queue {} ({} at a time)", workers, fleet.queue, window)
         sent: dict[str, _Sent] = {}
         while True:
             while len(sent) < window and (item := dispenser.take()) is not None:
@@ -117,9 +117,10 @@ def _await_news(app: Celery, sent: dict[str, _Sent]) -> None:
         raise _ResultsLost("the results could not be collected after a reconnect") from err
 
 
-def _live_workers(app: Celery, fleet: FleetSettings) -> list[str]:
-    replies = app.control.inspect(timeout=2.0).active_queues() or {}
-    workers = [name for name, queues in replies.items() if any(q.get("name") == fleet.queue for q in queues)]
+def _live_workers(app: Celery, fleet: FleetSettings) -> int:
+    """The workers consuming the queue, as the broker counts them: one round trip, where
+    asking the workers themselves (``inspect``) waits its whole timeout for late answers."""
+    workers = queue_counts(app, fleet.queue).consumers
     if not workers:
         raise ConfigError(f"no clerk worker answers on queue {fleet.queue!r} at {fleet.broker_url}; "
                           "start one with `clerk worker`")

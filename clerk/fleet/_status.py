@@ -30,7 +30,7 @@ from rich.table import Table
 from rich.text import Text
 
 from clerk._secrets import REDACTOR
-from clerk.fleet._app import make_app
+from clerk.fleet._app import make_app, queue_counts
 from clerk.fleet._settings import FleetSettings
 
 HEARTBEATS_DIR = ".fleet"
@@ -68,9 +68,7 @@ def fleet_state(fleet: FleetSettings, heartbeats: Path) -> FleetState:
     state = FleetState(queue=fleet.queue)
     app = make_app(fleet)
     try:
-        with app.connection_for_write() as connection:
-            channel: Any = connection.default_channel  # an amqp channel; kombu's stubs type only the common part
-            state.waiting = channel.queue_declare(queue=fleet.queue, passive=True).message_count
+        state.waiting = queue_counts(app, fleet.queue).waiting
     except OperationalError as err:
         state.problem = f"cannot reach the broker {fleet.broker_url}: {REDACTOR.scrub(str(err))}"
     except Exception as err:  # noqa: BLE001 - e.g. the queue does not exist yet: status must still print

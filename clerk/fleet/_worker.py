@@ -14,6 +14,7 @@ import ctypes
 import datetime as dt
 import hashlib
 import json
+import logging
 import os
 import signal
 import socket
@@ -124,6 +125,36 @@ class ItemTask(Task[Any, Any]):
 
     sessions = _Sessions()
 
+    def on_success(self, retval: Any, task_id: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        result = retval.get("result", {}) if isinstance(retval, dict) else {}
+        said = describe_order(args[0]) if args and isinstance(args[0], Mapping) else "an item"
+        _SUCCESS_LINE.outcome = (task_id, f"{said}: {result.get('status', '?')}")
+
+
+class _ShortSuccessLine(logging.Filter):
+    """Celery's "Task ... succeeded" line shows the item and its outcome, not the whole
+    return value (the item's events, which the run's recording has already)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.outcome: tuple[str, str] = ("", "")  # (task id, what to say), set by ItemTask.on_success
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        data = getattr(record, "data", None)  # Celery passes the line's fields as ``extra={"data": ...}``
+        if isinstance(data, dict) and "return_value" in data and data.get("id") == self.outcome[0]:
+            record.args = {**data, "return_value": self.outcome[1]}
+        return True
+
+
+_SUCCESS_LINE = _ShortSuccessLine()
+
+
+def shorten_success_lines() -> None:
+    """Put the short line in place of Celery's in this process (Celery's tracer logs it)."""
+    trace_logger = logging.getLogger("celery.app.trace")
+    if _SUCCESS_LINE not in trace_logger.filters:
+        trace_logger.addFilter(_SUCCESS_LINE)
+
 
 def work_item(task: ItemTask, message: dict[str, Any]) -> dict[str, Any]:
     """Work one item of a run coordinated elsewhere; return its outcome and its events."""
@@ -187,6 +218,7 @@ _heartbeat: Heartbeat | None = None  # this pool process's
 @worker_process_init.connect
 def _pool_process_started(**_: Any) -> None:
     global _heartbeat
+    shorten_success_lines()
     if sys.platform.startswith("linux"):
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     if _heartbeat_plan is not None:
