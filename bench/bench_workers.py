@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from openpyxl import Workbook
+from run_timeline import HEADERS, Timeline, newest_run, timeline
 
 ROOT = Path(__file__).resolve().parents[1]
 TICK = os.sysconf("SC_CLK_TCK")
@@ -164,7 +165,7 @@ def warm_up(folder: Path, env: dict[str, str], workers: int) -> None:
         raise SystemExit(f"warm-up with {workers} worker(s): exit {done.returncode}\n{done.stderr[-3000:]}")
 
 
-def measure(folder: Path, mode: str, count: int, workers: int) -> tuple[float, Sample]:
+def measure(folder: Path, mode: str, count: int, workers: int) -> tuple[float, Sample, Timeline]:
     path = workbook(folder, f"BW{uuid.uuid4().hex[:6].upper()}-", count)
     env = {**os.environ, "CLERK_HOME": str(ROOT), "CLERK_CLERK__DATA_DIR": str(folder / "var"),
            "CLERK_CLERK__RECORDINGS_DIR": str(folder / "recordings"),
@@ -173,14 +174,16 @@ def measure(folder: Path, mode: str, count: int, workers: int) -> tuple[float, S
     try:
         if crew:
             warm_up(folder, env, workers)
-        return timed(path, env, mode, workers, crew)
+        elapsed, sample, (started, ended) = timed(path, env, mode, workers, crew)
+        return elapsed, sample, timeline(newest_run(folder / "recordings"), started, ended)
     finally:
         stop_workers(crew)
 
 
 def timed(path: Path, env: dict[str, str], mode: str, workers: int,
-          crew: list[subprocess.Popen[bytes]]) -> tuple[float, Sample]:
+          crew: list[subprocess.Popen[bytes]]) -> tuple[float, Sample, tuple[float, float]]:
     sample = Sample()
+    wall = time.time()
     started = time.perf_counter()
     child = subprocess.Popen(run_command(path, mode, workers), env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
                              stderr=subprocess.PIPE, text=True)
@@ -196,23 +199,27 @@ def timed(path: Path, env: dict[str, str], mode: str, workers: int,
     thread.start()
     _, errors = child.communicate()
     elapsed = time.perf_counter() - started
+    ended = time.time()
     done.set()
     thread.join()
     if child.returncode != 0:
         raise SystemExit(f"--workers {workers}: exit {child.returncode}\n{errors[-3000:]}")
-    return elapsed, sample
+    return elapsed, sample, (wall, ended)
 
 
 def main(mode: str, count: int, worker_counts: list[int]) -> None:
     print(f"load average at start: {' '.join(f'{v:.2f}' for v in os.getloadavg())}", file=sys.stderr)
     rows = []
+    timelines: list[tuple[str, Timeline]] = []
     with tempfile.TemporaryDirectory() as tmp:
         if mode == "celery":  # the local run with one worker, for the overhead of the Celery path
-            local, _ = measure(Path(tmp), "local", count, 1)
+            local, _, spent = measure(Path(tmp), "local", count, 1)
+            timelines.append(("local, 1 worker", spent))
             print(f"local workers 1: {local:.1f} s", file=sys.stderr)
         for workers in worker_counts:
-            elapsed, sample = measure(Path(tmp), mode, count, workers)
+            elapsed, sample, spent = measure(Path(tmp), mode, count, workers)
             rows.append((workers, elapsed, sample.seconds(), sample.machine_busy()))
+            timelines.append((f"{mode}, {workers} worker(s)", spent))
             print(f"{mode} workers {workers}: {elapsed:.1f} s", file=sys.stderr)
     base = rows[0][1]
     print(f"load average at the end: {' '.join(f'{v:.2f}' for v in os.getloadavg())}\n")
@@ -230,6 +237,10 @@ def main(mode: str, count: int, worker_counts: list[int]) -> None:
     two = [elapsed for workers, elapsed, _, _ in rows if workers == 2]
     if two and rows[0][0] == 1:
         print(f"\ntwo workers: {base / two[0]:.2f}× one (target: at least 1.6×)")
+    print(f"\n| where the time went ({count} invoices) | {' | '.join(HEADERS)} |")
+    print("|---|" + "---:|" * len(HEADERS))
+    for label, spent in timelines:
+        print(f"| {label} | {' | '.join(spent.cells())} |")
 
 
 if __name__ == "__main__":

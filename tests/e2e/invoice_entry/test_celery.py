@@ -69,6 +69,8 @@ def test_two_celery_workers_post_every_invoice_once_and_the_run_is_sealed(
               if "logging in to ledgersmb" in e["record"]["message"]]
     assert len([e for e in logins if e["record"]["extra"].get("worker")]) == 2  # once per worker, not per item
     assert not pids & workers  # workers are named by host and pool process, not by the main pid
+    succeeded = [line for w in fleet.workers for line in w.text().splitlines() if "] succeeded in " in line]
+    assert len(succeeded) == 4 and all(re.search(r": run \S+ row \d+ \(.+\): done$", s) for s in succeeded), succeeded
     verified = clerk("audit", "verify", str(folder))
     assert verified.returncode == 0, verified.stdout + verified.stderr
 
