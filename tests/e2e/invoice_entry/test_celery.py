@@ -185,3 +185,19 @@ def test_an_item_over_its_timeout_on_a_worker_is_failed_with_a_screenshot_and_a_
     [row] = read_results(tmp_path / "invoices.results.xlsx")
     assert row["status"] in ("done", "already_present")
     assert [r.invnumber for r in ap_rows(prefix)] == [f"{prefix}001"]  # once, whether or not the first try posted
+
+
+def test_a_run_whose_queue_has_no_worker_stops_before_sending_anything(
+    clerk: ClerkRunner, fleet: Fleet, prefix: str, tmp_path: Path
+) -> None:
+    path = workbook(tmp_path, prefix, 2)
+    never = clerk("run", "invoice_entry", "--input", str(path), "--on", "celery")  # no worker ever declared it
+    fleet.stop_all()
+    fleet.start()
+    fleet.stop_all()
+    gone = clerk("run", "invoice_entry", "--input", str(path), "--on", "celery")  # declared, nobody consumes it
+
+    for result in (never, gone):
+        assert result.returncode == 2, result.stdout + result.stderr
+        assert "no clerk worker answers on queue 'e2e-" in result.stdout + result.stderr
+    assert ap_rows(prefix) == []
