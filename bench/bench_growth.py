@@ -38,21 +38,21 @@ from clerk._run import run_bot
 from clerk._run_options import RunOptions
 from clerk_bots.invoice_entry.bot import BOT
 
-PAGE = os.sysconf("SC_PAGE_SIZE")
 TICK = os.sysconf("SC_CLK_TCK")
 
 
-def children_of() -> dict[int, list[int]]:
-    tree: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:  # the process ended while we looked
-                continue
-            parent = int(stat.rsplit(")", 1)[1].split()[1])
-            tree.setdefault(parent, []).append(int(entry))
-    return tree
+def descendants(root: int) -> list[int]:
+    """``root`` and every process under it, from each thread's list of children in /proc."""
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        try:
+            for task in os.listdir(f"/proc/{pid}/task"):
+                todo.extend(int(child) for child in Path(f"/proc/{pid}/task/{task}/children").read_text().split())
+        except OSError:  # the process ended while we looked
+            continue
+    return found
 
 
 def tree_memory_mb(root: int) -> tuple[float, float, int]:
@@ -60,27 +60,26 @@ def tree_memory_mb(root: int) -> tuple[float, float, int]:
     RSS summed (a page shared by several of them counts in each), and its anonymous part
     (heaps, JavaScript memory: where a leak grows). Both count only pages these processes
     map, so other programs on the machine do not move them, as they move PSS and USS
-    (a library page counts as private once the last other Chromium using it exits)."""
-    tree, todo, total, anon, count = children_of(), [root], 0, 0, 0
-    while todo:
-        pid = todo.pop()
-        todo.extend(tree.get(pid, []))
+    (a library page counts as private once the last other Chromium using it exits).
+    Read from the kernel's counters in /proc/PID/status: a millisecond, where walking
+    smaps takes a tenth of a second on a busy machine."""
+    total, anon, count = 0, 0, 0
+    for pid in descendants(root):
         try:
-            total += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE
-            count += 1
-            anon += sum(int(line.split()[1]) for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
-                           if line.startswith("Anonymous:")) * 1024
+            fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines())
         except OSError:
             continue
+        if "VmRSS" in fields:  # a zombie has none
+            total += int(fields["VmRSS"].split()[0]) * 1024
+            anon += int(fields["RssAnon"].split()[0]) * 1024
+            count += 1
     return total / 1e6, anon / 1e6, count
 
 
 def tree_cpu_s(root: int) -> float:
     """CPU seconds (user + system) used so far by ``root`` and its descendants, live or reaped."""
-    tree, todo, total = children_of(), [root], 0.0
-    while todo:
-        pid = todo.pop()
-        todo.extend(tree.get(pid, []))
+    total = 0.0
+    for pid in descendants(root):
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
@@ -90,39 +89,50 @@ def tree_cpu_s(root: int) -> float:
 
 
 class Sampler:
-    """Progress listener: the time each item settled, and the memory after chosen items."""
+    """Progress listener: when each item settled, and the tree's CPU time and memory after
+    every item. The listener's own reading (milliseconds) is left out of the items' time."""
 
-    def __init__(self, marks: set[int]) -> None:
-        self.marks, self.times, self.memory = marks, [], {}  # type: ignore[var-annotated]
+    def __init__(self) -> None:
         self.start = 0.0
+        self.times: list[float] = []  # when each item settled
+        self.resumed: list[float] = []  # when the listener gave each item's thread back
         self.cpu: list[float] = []  # the tree's CPU seconds at the start of entering, then after each item
+        self.memory: list[tuple[float, float, int, float]] = []  # after each item: RSS, anonymous, processes, load
 
     def phase(self, phase: RunPhase, app: str) -> None:
         if phase is RunPhase.ENTERING:
-            self.start = time.perf_counter()
             self.cpu = [tree_cpu_s(os.getpid())]
+            self.start = time.perf_counter()
 
     def started(self, total: int, resumed: bool) -> None: ...
 
     def advanced(self, result: ItemResult) -> None:
         self.times.append(time.perf_counter())
         self.cpu.append(tree_cpu_s(os.getpid()))
+        rss, anon, procs = tree_memory_mb(os.getpid())
+        self.memory.append((rss, anon, procs, os.getloadavg()[0]))
         done = len(self.times)
-        if done in self.marks:
-            self.memory[done] = (*tree_memory_mb(os.getpid()), os.getloadavg()[0])
         if done % 10 == 0:
-            rss, anon, procs = tree_memory_mb(os.getpid())
             print(f"{done} items, {self.times[-1] - self.start:.0f} s, RSS {rss:.0f} MB, anonymous {anon:.0f} MB "
-                  f"in {procs} processes, "
-                  f"load {os.getloadavg()[0]:.1f}, last {result.status.value}", file=sys.stderr, flush=True)
+                  f"in {procs} processes, load {os.getloadavg()[0]:.1f}, last {result.status.value}",
+                  file=sys.stderr, flush=True)
+        self.resumed.append(time.perf_counter())
 
     def per_item(self, first: int, last: int) -> float:
         """Mean seconds per item over items ``first``..``last`` (1-based, inclusive)."""
-        stamps = [self.start, *self.times]
-        return statistics.fmean(stamps[n] - stamps[n - 1] for n in range(first, last + 1))
+        began = [self.start, *self.resumed]
+        return statistics.fmean(self.times[n - 1] - began[n - 1] for n in range(first, last + 1))
 
     def cpu_per_item(self, first: int, last: int) -> float:
         return (self.cpu[last] - self.cpu[first - 1]) / (last - first + 1)
+
+    def after(self, item: int) -> tuple[float, float, int, float]:
+        return self.memory[item - 1]
+
+    def highest(self, first: int, last: int) -> tuple[int, float, float]:
+        """The item after which the tree's RSS was highest in ``first``..``last``, that RSS and its anonymous part."""
+        rss, anon, _, _ = max(self.memory[first - 1:last])
+        return self.memory.index(max(self.memory[first - 1:last])) + 1, rss, anon
 
 
 def workbook(folder: Path, prefix: str, count: int) -> Path:
@@ -139,17 +149,18 @@ def workbook(folder: Path, prefix: str, count: int) -> Path:
 def main(count: int, overrides: dict[str, str]) -> None:
     logger.remove()
     prefix = f"G{uuid.uuid4().hex[:6].upper()}-"
-    marks = {10, *range(100, count + 1, 100), count}
-    sampler = Sampler(marks)
+    sampler = Sampler()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         settings = load_settings(None, {"clerk.data_dir": str(folder / "var"),
                                         "clerk.recordings_dir": str(folder / "rec"), **overrides})
         path = workbook(folder, prefix, count)
-        print(f"{count} invoices {prefix}0000..; load {os.getloadavg()[0]:.1f}", file=sys.stderr, flush=True)
+        print(f"{count} invoices {prefix}0000..; load {os.getloadavg()[0]:.1f}; web: fresh sessions every "
+              f"{settings.web.fresh_sessions_every}, memory released every {settings.web.release_memory_every} items",
+              file=sys.stderr, flush=True)
         report = run_bot(BOT, settings, RunOptions(input_path=path), progress=sampler)
-    print(json.dumps({"start": sampler.start, "settled": sampler.times, "cpu": sampler.cpu, "memory": sampler.memory}),
-          file=sys.stderr)
+    print(json.dumps({"start": sampler.start, "settled": sampler.times, "resumed": sampler.resumed, "cpu": sampler.cpu,
+                      "memory": sampler.memory}), file=sys.stderr)
     print(f"outcome {report.outcome.value}, counts {dict(report.counts)}, {len(sampler.times)} items settled")
     windows = sorted({(1, 10), (91, 100), (count - 9, count)} if count >= 100 else {(1, 10), (count - 9, count)})
     base = sampler.per_item(1, 10)
@@ -160,14 +171,19 @@ def main(count: int, overrides: dict[str, str]) -> None:
     for first, last in windows:
         seconds, cpu = sampler.per_item(first, last), sampler.cpu_per_item(first, last)
         print(f"| {first}-{last} | {seconds:.2f} | {seconds / base:.2f} | {cpu:.2f} | {cpu / cpu_base:.2f} |")
+    rss10, anon10 = sampler.after(10)[:2]
     print("\n| after item | RSS, summed (clerk + driver + Chromium) | since item 10 | anonymous | since item 10 "
-          "| processes | load |")
-    print("|---:|---:|---:|---:|---:|---:|---:|")
-    rss10, anon10 = sampler.memory[10][:2]
-    for mark in sorted(sampler.memory):
-        rss, anon, procs, load = sampler.memory[mark]
+          "| highest RSS in the ten items to here (after item) | since item 10 | processes | load |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for mark in sorted({10, *range(100, count + 1, 100), count}):
+        rss, anon, procs, load = sampler.after(mark)
+        peak_item, peak, _ = sampler.highest(mark - 9, mark)
         print(f"| {mark} | {rss:.0f} MB | {rss - rss10:+.0f} MB | {anon:.0f} MB | {anon - anon10:+.0f} MB "
-              f"| {procs} | {load:.1f} |")
+              f"| {peak:.0f} MB ({peak_item}) | {peak - rss10:+.0f} MB | {procs} | {load:.1f} |")
+    peak_item, peak, peak_anon = sampler.highest(11, count)
+    low = min(rss for rss, *_ in sampler.memory[10:]) if count > 10 else rss10
+    print(f"\nAfter every item from 11 to {count}: RSS from {low - rss10:+.0f} to {peak - rss10:+.0f} MB of item 10 "
+          f"(highest after item {peak_item}: {peak:.0f} MB, anonymous {peak_anon:.0f} MB, {peak_anon - anon10:+.0f} MB).")
 
 
 if __name__ == "__main__":

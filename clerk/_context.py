@@ -10,7 +10,7 @@ from loguru import logger
 
 from clerk._bot import AppEnv
 from clerk._config import Settings
-from clerk._errors import ConfigError
+from clerk._errors import ApplicationError, ConfigError
 from clerk._recording import Recording
 from clerk._resources import selector_folder, selector_folders
 from clerk._secrets import Credentials
@@ -50,6 +50,8 @@ class RunContext:
         self._browser = BrowserHost(settings.web, artifacts_dir=self._tracer.scratch)
         self._sessions: dict[str, AppSession] = {}
         self._items_in_sessions = 0
+        self._items_begun = 0
+        self._pages: dict[str, WebPage] = {}  # the page of each open web session
         self._selector_dirs = {name: selector_folder(settings, name, app) for name, app in apps.items()}
         self._selector_books = {name: self._web_selectors(name) for name, app in apps.items() if app.kind == "web"}
 
@@ -122,6 +124,7 @@ class RunContext:
                 web = WebPage(self._browser.new_page(), self._selector_books[name],
                               self.settings.web.timeout.total_seconds() * 1000, on_drift=self._drifted)
                 self._tracer.attach(name, web)
+                self._pages[name] = web
             env = AppEnv(name=name, settings=self.settings.app(name), credentials=self._credentials.get(name), web=web,
                          selectors_dir=self._selector_dirs[name] or self.settings.selectors_dir)
             session = self._apps[name].session(env)
@@ -133,10 +136,12 @@ class RunContext:
     def begin_item(self, key: str) -> None:
         """An item starts: its evidence goes under ``key``. Every ``[web] fresh_sessions_every``
         items the web sessions are closed, to log in again in a new context when next used:
-        a page that lives for hundreds of items keeps growing its renderer's memory."""
+        a page that lives for hundreds of items keeps growing its renderer's memory. In
+        between, every ``[web] release_memory_every`` items, the renderers' garbage is collected."""
         self.item_key = key
         every = self.settings.web.fresh_sessions_every
         self._items_in_sessions += 1
+        self._items_begun += 1
         if every and self._items_in_sessions > every:
             web = [name for name in self._sessions if self._apps[name].kind == "web"]
             if web:
@@ -144,6 +149,19 @@ class RunContext:
             for name in web:
                 self._drop(name)
             self._items_in_sessions = 1
+        release = self.settings.web.release_memory_every
+        if release and self._items_begun % release == 0:
+            self._release_memory()
+
+    def _release_memory(self) -> None:
+        for name, web in self._pages.items():
+            try:
+                released = web.release_memory()
+            except ApplicationError as err:  # the item that uses the page finds out and starts it again
+                self.log.debug("{}", err)
+                continue
+            self.log.debug("{}: garbage collected in the renderer (JavaScript heap {} MB, then {} MB)",
+                           name, released.before_mb, released.after_mb)
 
     def end_item(self) -> None:
         """The item is settled: its trace is written now, not when the next item starts (a
@@ -203,6 +221,7 @@ class RunContext:
 
     def _drop(self, name: str) -> None:
         session = self._sessions.pop(name, None)
+        self._pages.pop(name, None)
         self._tracer.detach(name)
         if session is not None:
             try:

@@ -22,6 +22,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from clerk._errors import ApplicationError, ScreenNotReached, SelectorFailed
 from clerk._secrets import REDACTOR
 from clerk._selectors import SelectorBook, SelectorDrift, any_of
+from clerk.web._memory import Released, release_memory
 
 _STALE_MARK = "data-clerk-stale"
 _MARK_CHILDREN = (
@@ -180,6 +181,10 @@ class WebPage:
             target.parent.mkdir(parents=True, exist_ok=True)
             started.value.save_as(target)
         return target
+
+    def release_memory(self) -> Released:
+        """Have the renderer collect its garbage and empty its caches (:mod:`clerk.web._memory`)."""
+        return release_memory(self.page, self.app)
 
     def close(self) -> None:
         """Close the page's browser context (its cookies and session go with it)."""
