@@ -9,9 +9,10 @@ office means.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -45,6 +46,8 @@ def _control_character(text: str, *, single_line: bool) -> str | None:
 
     A workbook stores a control character as ``_xHHHH_``, which openpyxl hands over as is.
     """
+    if text.isprintable() and "_x" not in text:  # the common case, without a regular expression
+        return None
     if found := (_CONTROLS if single_line else _CONTROLS_BUT_LINES).search(text):
         char, written = found.group(), ""
     elif escaped := _ESCAPED_CONTROL.search(text):
@@ -61,20 +64,26 @@ def _control_character(text: str, *, single_line: bool) -> str | None:
 def text(value: Any, *, required: bool = True, max_length: int | None = None, single_line: bool = False) -> str:
     """Text as written, trimmed. Control characters are refused; tabs and line breaks too
     when ``single_line`` (a one-line field of the application would lose them)."""
-    if is_blank(value):
+    result = value.strip() if type(value) is str else _as_text(value)
+    if not result:
         if required:
             raise FieldError("is empty")
         return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, (dt.date, dt.datetime)):
-        raise FieldError(f"is a date ({value:%Y-%m-%d}), expected text")
-    result = str(value).strip()
     if found := _control_character(result, single_line=single_line):
         raise FieldError(f"holds {found}; remove it from the cell")
     if max_length is not None and len(result) > max_length:
         raise FieldError(f"is {len(result)} characters long, at most {max_length} allowed")
     return result
+
+
+def _as_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        raise FieldError(f"is a date ({value:%Y-%m-%d}), expected text")
+    return str(value).strip()
 
 
 YEARS_BACK, YEARS_AHEAD = 5, 1  # the default window of accepted dates around today
@@ -91,6 +100,12 @@ class DateWindow:
     today: dt.date
     years_back: int = YEARS_BACK
     years_ahead: int = YEARS_AHEAD
+    earliest: dt.date = field(init=False, repr=False, compare=False)
+    latest: dt.date = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:  # the bounds, once: every date cell is checked against them
+        object.__setattr__(self, "earliest", _years_from(self.today, -self.years_back))
+        object.__setattr__(self, "latest", _years_from(self.today, self.years_ahead))
 
     @classmethod
     def from_settings(cls, bot_settings: Mapping[str, Any], today: dt.date) -> DateWindow:
@@ -106,14 +121,6 @@ class DateWindow:
                 raise ConfigError(f"{key} must be a whole number of years (0 or more), got {value!r}")
             years[key] = value
         return cls(today=today, years_back=years["date_years_back"], years_ahead=years["date_years_ahead"])
-
-    @property
-    def earliest(self) -> dt.date:
-        return _years_from(self.today, -self.years_back)
-
-    @property
-    def latest(self) -> dt.date:
-        return _years_from(self.today, self.years_ahead)
 
     def check(self, day: dt.date) -> dt.date:
         if day < self.earliest:
@@ -143,12 +150,12 @@ def date(value: Any, *, window: DateWindow | None = None) -> dt.date:
 
 
 def _date(value: Any) -> dt.date:
-    if is_blank(value):
-        raise FieldError("is empty")
     if isinstance(value, dt.datetime):
-        if value.time() != dt.time(0, 0):
+        if value.hour or value.minute or value.second or value.microsecond:
             raise FieldError(f"holds a time of day ({value:%Y-%m-%d %H:%M}), expected a date")
         return value.date()
+    if is_blank(value):
+        raise FieldError("is empty")
     if isinstance(value, dt.date):
         return value
     if isinstance(value, (bool, int, float)):
@@ -164,13 +171,7 @@ def _date(value: Any) -> dt.date:
 
 def money(value: Any, *, places: int = 2) -> Decimal:
     """A positive amount with at most ``places`` decimals, from a number or plain text."""
-    if is_blank(value):
-        raise FieldError("is empty")
-    if isinstance(value, (bool, dt.date, dt.datetime)):
-        raise FieldError(f"{value!r} is not an amount")
-    raw = repr(value) if isinstance(value, float) else str(value).strip()
-    if isinstance(value, str) and not _PLAIN_NUMBER.fullmatch(raw):
-        raise FieldError(f"{raw!r} is not a number (use digits and a decimal point)")
+    raw = repr(value) if type(value) is float else _amount_text(value)
     try:
         amount = Decimal(raw)
     except InvalidOperation:
@@ -179,10 +180,34 @@ def money(value: Any, *, places: int = 2) -> Decimal:
         raise FieldError(f"{raw!r} is not a finite number")
     if amount <= 0:
         raise FieldError(f"{raw} is not positive")
-    exponent = amount.as_tuple().exponent
-    if isinstance(exponent, int) and -exponent > places:
+    if _decimals(raw, amount) > places:
         raise FieldError(f"{raw} has more than {places} decimals")
-    return amount.quantize(Decimal(1).scaleb(-places))
+    return amount.quantize(_quantum(places))
+
+
+def _amount_text(value: Any) -> str:
+    if is_blank(value):
+        raise FieldError("is empty")
+    if isinstance(value, (bool, dt.date, dt.datetime)):
+        raise FieldError(f"{value!r} is not an amount")
+    raw = repr(value) if isinstance(value, float) else str(value).strip()
+    if isinstance(value, str) and not _PLAIN_NUMBER.fullmatch(raw):
+        raise FieldError(f"{raw!r} is not a number (use digits and a decimal point)")
+    return raw
+
+
+def _decimals(raw: str, amount: Decimal) -> int:
+    """The decimals ``amount`` is written with; read off the text unless it has an exponent (1e-05)."""
+    if "e" in raw or "E" in raw:
+        exponent = amount.as_tuple().exponent
+        return -exponent if isinstance(exponent, int) else 0
+    point = raw.find(".")
+    return 0 if point < 0 else len(raw) - point - 1
+
+
+@functools.cache
+def _quantum(places: int) -> Decimal:
+    return Decimal(1).scaleb(-places)
 
 
 def code(value: Any, *, pattern: str, description: str) -> str:

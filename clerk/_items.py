@@ -41,6 +41,8 @@ class Problem:
 class RowReader:
     """Typed access to one row's cells; each failure becomes a Problem for that column."""
 
+    __slots__ = ("_row", "_table", "_window", "problems")
+
     def __init__(self, row: SourceRow, table: Table, *, window: _fields.DateWindow | None = None) -> None:
         self._row = row
         self._table = table
@@ -54,29 +56,42 @@ class RowReader:
     def raw(self, field_name: str) -> Any:
         return self._row.values.get(field_name)
 
-    def _read(self, field_name: str, parser: Callable[..., Any], **options: Any) -> Any:
-        raw = self.raw(field_name)
-        try:
-            return parser(raw, **options)
-        except _fields.FieldError as err:
-            formula = self._table.uncalculated_formula(self._row.number, field_name) if _fields.is_blank(raw) else None
-            self.fail(field_name, _never_calculated(formula) if formula else str(err))
-            return None
-
+    # Each reader calls its parser itself: these run for every cell of a large file.
     def text(self, field_name: str, *, required: bool = True, max_length: int | None = None,
              single_line: bool = False) -> str:
-        return self._read(field_name, _fields.text, required=required, max_length=max_length,  # type: ignore[no-any-return]
-                          single_line=single_line)
+        raw = self.raw(field_name)
+        try:
+            return _fields.text(raw, required=required, max_length=max_length, single_line=single_line)
+        except _fields.FieldError as err:
+            return self._refused(field_name, raw, err)  # type: ignore[no-any-return]
 
     def date(self, field_name: str) -> dt.date:
         """A date inside the run's date window (see ``DateWindow``)."""
-        return self._read(field_name, _fields.date, window=self._window)  # type: ignore[no-any-return]
+        raw = self.raw(field_name)
+        try:
+            return _fields.date(raw, window=self._window)
+        except _fields.FieldError as err:
+            return self._refused(field_name, raw, err)  # type: ignore[no-any-return]
 
     def money(self, field_name: str, *, places: int = 2) -> Decimal:
-        return self._read(field_name, _fields.money, places=places)  # type: ignore[no-any-return]
+        raw = self.raw(field_name)
+        try:
+            return _fields.money(raw, places=places)
+        except _fields.FieldError as err:
+            return self._refused(field_name, raw, err)  # type: ignore[no-any-return]
 
     def code(self, field_name: str, *, pattern: str, description: str) -> str:
-        return self._read(field_name, _fields.code, pattern=pattern, description=description)  # type: ignore[no-any-return]
+        raw = self.raw(field_name)
+        try:
+            return _fields.code(raw, pattern=pattern, description=description)
+        except _fields.FieldError as err:
+            return self._refused(field_name, raw, err)  # type: ignore[no-any-return]
+
+    def _refused(self, field_name: str, raw: Any, err: _fields.FieldError) -> Any:
+        """Record the cell's problem; the reader returns None for it."""
+        formula = self._table.uncalculated_formula(self._row.number, field_name) if _fields.is_blank(raw) else None
+        self.fail(field_name, _never_calculated(formula) if formula else str(err))
+        return None
 
 
 def _never_calculated(formula: str) -> str:
@@ -134,10 +149,10 @@ def _parse_rows(table: Table, schema: ItemSchema[T], reference: Callable[[T], st
                 window: _fields.DateWindow | None) -> list[WorkItem[T]]:
     items: list[WorkItem[T]] = []
     first_row_of: dict[str, int] = {}
+    file, headers = table.path.name, table.columns
     for row in table.rows:
         reader = RowReader(row, table, window=window)
         data = schema.parse(reader)
-        file, headers = table.path.name, table.columns
         if reader.problems:
             items.append(WorkItem(row=row, data=None, reference=None, problems=reader.problems, file=file,
                                   headers=headers))
@@ -145,7 +160,7 @@ def _parse_rows(table: Table, schema: ItemSchema[T], reference: Callable[[T], st
         ref = reference(data)
         item = WorkItem(row=row, data=data, reference=ref, file=file, headers=headers)
         if ref in first_row_of:
-            item.problems.append(Problem(table.path.name, row.number, None,
+            item.problems.append(Problem(file, row.number, None,
                                          f"duplicate of row {first_row_of[ref]} (same {ref})"))
         else:
             first_row_of[ref] = row.number
