@@ -23,6 +23,7 @@ import statistics
 import sys
 import tempfile
 import time
+import tomllib
 import uuid
 from pathlib import Path
 
@@ -146,7 +147,15 @@ def workbook(folder: Path, prefix: str, count: int) -> Path:
     return path
 
 
-def main(count: int, overrides: dict[str, str]) -> None:
+def toml_value(text: str) -> object:
+    """A setting's value as TOML reads it (``5`` a number, ``true`` a flag), else the text itself."""
+    try:
+        return tomllib.loads(f"value = {text}")["value"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def main(count: int, overrides: dict[str, object]) -> None:
     logger.remove()
     prefix = f"G{uuid.uuid4().hex[:6].upper()}-"
     sampler = Sampler()
@@ -190,4 +199,4 @@ if __name__ == "__main__":
     arguments = sys.argv[1:]
     number = int(arguments[0]) if arguments and "=" not in arguments[0] else 500
     pairs = dict(arg.split("=", 1) for arg in arguments if "=" in arg)
-    main(max(number, 10), pairs)
+    main(max(number, 10), {key: toml_value(value) for key, value in pairs.items()})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, overload
@@ -155,13 +156,14 @@ class RunContext:
 
     def _release_memory(self) -> None:
         for name, web in self._pages.items():
+            began = time.perf_counter()
             try:
                 released = web.release_memory()
             except ApplicationError as err:  # the item that uses the page finds out and starts it again
                 self.log.debug("{}", err)
                 continue
-            self.log.debug("{}: garbage collected in the renderer (JavaScript heap {} MB, then {} MB)",
-                           name, released.before_mb, released.after_mb)
+            self.log.debug("{}: garbage collected in the renderer in {:.0f} ms (JavaScript heap {} MB, then {} MB)",
+                           name, (time.perf_counter() - began) * 1000, released.before_mb, released.after_mb)
 
     def end_item(self) -> None:
         """The item is settled: its trace is written now, not when the next item starts (a
