@@ -87,6 +87,10 @@ class _Engine:
                     if not self._settled_by_ledger(self.first, item, known.get(self.ledger_reference(item)))]
             if todo and self.bot.preflight is not None:
                 self.enter_phase(RunPhase.PREFLIGHT)
+            # the survey only reads, so it goes before preflight: the first item then starts
+            # from the screen preflight left (invoice_entry takes its form if it fits)
+            self.sightings = survey(self, todo)
+            if todo and self.bot.preflight is not None:
                 preflight(self, todo)
                 todo = [item for item in todo if self._reject_if_invalid(item)]
             invalid = [r for r in self.report.results if r.status is ItemStatus.INVALID]
@@ -96,7 +100,6 @@ class _Engine:
                                  f"not entered: {len(invalid)} row(s) of this file are invalid (first: row {first}); "
                                  "fix them and run again, or run with --skip-invalid")
                 return
-        self.sightings = survey(self, todo)
         if self.options.dry_run:
             self.enter_phase(RunPhase.DRY_RUN)
             dry_run(self, todo)

@@ -25,6 +25,7 @@ class LedgerSmb(WebApp):
         self.home_path = f"/login.pl?action=login&company={self.company}"
         self._selected_entry: str | None = None
         self._routes_opened = 0
+        self.pane_note: object = None  # a screen's note on what the pane holds; any navigation clears it
 
     @property
     def home_url(self) -> str:
@@ -36,6 +37,7 @@ class LedgerSmb(WebApp):
     def login(self) -> None:
         web = self.web
         self._selected_entry = None
+        self.pane_note = None
         web.goto(f"{self.url}/login.pl")
         web.fill("login.user", self.user)
         web.fill("login.password", self.password)
@@ -55,6 +57,7 @@ class LedgerSmb(WebApp):
                 credentials are refused; only a fresh browser context gets back in.
         """
         self._selected_entry = None
+        self.pane_note = None
         if "reason=timeout" in self.web.url:
             raise SessionLost("LedgerSMB ended the session (logout, reason=timeout)")
         try:
@@ -77,6 +80,7 @@ class LedgerSmb(WebApp):
             lsmb.navigate("menu.ap", "menu.ap.add_transaction", arrives="ap.add.title", route="ap.pl?action=add")
         """
         *parents, leaf = path
+        self.pane_note = None
         if leaf == self._selected_entry and route is not None:
             self.open_route(route, arrives=arrives)
             return
@@ -95,6 +99,7 @@ class LedgerSmb(WebApp):
         """Load a screen into the pane by its address, as the shell's own links do: the address
         goes after ``#`` (made unique, or the shell sees no change) and the shell fetches it."""
         self._routes_opened += 1
+        self.pane_note = None
         with self.web.replacing("main.pane"):
             self.web.goto(f"{self.home_url}#{route}#r{self._routes_opened}")
         self.web.wait(arrives)

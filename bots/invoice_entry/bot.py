@@ -80,8 +80,7 @@ def find(ctx: RunContext, invoice: Invoice) -> Found | None:
 def enter(ctx: RunContext, invoice: Invoice) -> str:
     lsmb = ctx.app(LedgerSmb)
     form = ApTransactionForm(lsmb)
-    form.open()
-    shown = form.choose_vendor(invoice.vendor)
+    shown = form.open_with_vendor(invoice.vendor)
     if not _same_vendor(shown, invoice.vendor):
         ctx.snap("vendor mismatch", APP)
         raise BusinessError(f"LedgerSMB resolved {invoice.vendor!r} to {shown!r}; not posted",

@@ -42,6 +42,17 @@ class PostedAp:
     account: str  # "5780--Telephone"
 
 
+@dataclass(frozen=True, slots=True)
+class _VendorChosen:
+    """The pane holds a new form on which only the vendor was typed and Update pressed."""
+
+    typed: str
+    shown: str
+
+
+_NEW_FORM = "ap.add new"
+
+
 class ApTransactionForm:
     """AP > Add Transaction."""
 
@@ -53,6 +64,22 @@ class ApTransactionForm:
 
     def open(self) -> None:
         self.lsmb.navigate("menu.ap", "menu.ap.add_transaction", arrives="ap.add.title", route=self.ROUTE)
+        self.lsmb.pane_note = _NEW_FORM
+
+    def open_with_vendor(self, name: str) -> str:
+        """A new form with ``name`` typed as the vendor and Update pressed; returns the vendor
+        LedgerSMB settled on. When the pane already holds such a form, untouched since (preflight
+        checked the batch's only vendor on it) and still showing so, it is taken as it is."""
+        note, self.lsmb.pane_note = self.lsmb.pane_note, None
+        if isinstance(note, _VendorChosen) and note.typed == name and self._blank_with_vendor(note.shown):
+            return note.shown
+        self.open()
+        return self.choose_vendor(name)
+
+    def _blank_with_vendor(self, shown: str) -> bool:
+        web = self.web
+        return (web.is_visible("ap.add.title") and web.value("ap.add.vendor") == shown
+                and web.value("ap.add.invoice_number") == "" and web.value("ap.add.amount") in ("", "0.00"))
 
     def expense_accounts(self) -> dict[str, str]:
         """Account number -> option text ("5780" -> "5780--Telephone") as the form offers them."""
@@ -68,6 +95,7 @@ class ApTransactionForm:
         Raises:
             BusinessError: LedgerSMB has no vendor matching ``name`` at all.
         """
+        new_form, self.lsmb.pane_note = self.lsmb.pane_note == _NEW_FORM, None
         self.web.fill("ap.add.vendor", name)
         with self.web.replacing("main.pane"):
             self.web.click("ap.add.update")
@@ -76,11 +104,15 @@ class ApTransactionForm:
             if self.web.count("ap.add.vendor_not_on_file"):
                 raise BusinessError(f"LedgerSMB has no vendor named {name!r}", code="UNKNOWN_VENDOR", column="vendor")
             raise ApplicationError(f"LedgerSMB answered an error after Update: {_first_line(message)}")
-        return self.web.value("ap.add.vendor")
+        shown = self.web.value("ap.add.vendor")
+        if new_form:
+            self.lsmb.pane_note = _VendorChosen(typed=name, shown=shown)
+        return shown
 
     def fill(self, invoice: Invoice) -> None:
         """Fill every field after the vendor was chosen (Update resets the due date)."""
         web = self.web
+        self.lsmb.pane_note = None
         web.fill("ap.add.invoice_number", invoice.number)
         self._date("ap.add.invoice_date", "ap.add.invoice_date_value", invoice.invoice_date.isoformat())
         self._date("ap.add.due_date", "ap.add.due_date_value", invoice.due_date.isoformat())
@@ -103,6 +135,7 @@ class ApTransactionForm:
 
     def post(self) -> str:
         """Click Post and return the new transaction's id from the redrawn screen."""
+        self.lsmb.pane_note = None
         with self.web.replacing("main.pane"):
             self.web.click("ap.add.post")
         screen = self.web.wait_any("ap.posted.copy_to_new", "ap.add.repost_needed", "main.error")

@@ -89,3 +89,17 @@ def test_a_verdict_travels_as_json() -> None:
 
     for sighting in (Sighting(None), Sighting(Found(app_ref="42", detail="LedgerSMB transaction(s) 42"))):
         assert Sighting.from_message(json.loads(json.dumps(sighting.as_message()))) == sighting
+
+
+def test_the_survey_goes_before_preflight_so_the_first_item_starts_where_preflight_left_off(
+        make_bot, fake_app, settings, write_table) -> None:
+    def preflight(ctx, items):
+        fake_app.calls.append(("preflight", ",".join(item.data.ref for item in items)))
+        yield from fake_app.preflight(ctx, items)
+
+    fake_app.preflight_problems["A-2"] = ("amount", "refused by the application")
+    report = run(make_bot(survey=fake_app.survey, preflight=preflight), settings,
+                 lines(write_table, "A-1", "A-2", "A-3"), skip_invalid=True)
+    assert sorted((r.row, r.status.value) for r in report.results) == [(2, "done"), (3, "invalid"), (4, "done")]
+    assert fake_app.calls == [("survey", "A-1,A-2,A-3"), ("preflight", "A-1,A-2,A-3"),
+                              ("enter", "A-1"), ("enter", "A-3")]
