@@ -16,6 +16,9 @@ While it runs, /proc is sampled every half second for the CPU seconds of clerk (
 Python process), the Playwright driver and Chromium (its descendants), LedgerSMB (the
 starman workers) and PostgreSQL, and for how busy the machine's cores were. The
 LedgerSMB and PostgreSQL figures include whatever else uses them at the same time.
+A last table splits each timed run's wall time into its phases, from the run's events
+(see run_timeline.py): it shows whether the Celery path costs more before, between or
+inside the items.
 """
 
 from __future__ import annotations
