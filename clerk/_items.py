@@ -54,7 +54,7 @@ class RowReader:
         self.problems.append(Problem(self._table.path.name, self._row.number, column, reason))
 
     def raw(self, field_name: str) -> Any:
-        return self._row.values.get(field_name)
+        return self._row.value(field_name)
 
     # Each reader calls its parser itself: these run for every cell of a large file.
     def text(self, field_name: str, *, required: bool = True, max_length: int | None = None,

@@ -59,7 +59,7 @@ class ItemOrder:
         Raises:
             ConfigError: the row parses differently here (the worker runs other code).
         """
-        row = SourceRow(number=self.row, values=dict(self.values), cells=())
+        row = SourceRow.of_values(self.row, self.values)
         table = Table(path=Path(self.file), headers=(), columns=dict(self.headers), rows=[row])
         [item] = parse_items(table, bot.schema, bot.reference)
         if not item.valid or item.reference != self.reference:

@@ -33,12 +33,40 @@ def normalize_header(header: Any) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class RowLayout:
+    """Where the fields sit in the rows of one table; a single object shared by all its rows."""
+
+    positions: Mapping[str, int]  # field name -> index in a row's cells
+    constants: Mapping[str, Any] = field(default_factory=dict)  # field name -> a value not read from the cells
+
+
+@dataclass(frozen=True, slots=True)
 class SourceRow:
-    """One non-blank data row. ``number`` is the row number a person sees in the file."""
+    """One non-blank data row. ``number`` is the row number a person sees in the file; ``cells``
+    are its cells in the file's column order, echoed into the results workbook.
+
+    Example:
+        row.value("vendor")
+    """
 
     number: int
-    values: Mapping[str, Any]
     cells: tuple[Any, ...]
+    layout: RowLayout
+
+    @classmethod
+    def of_values(cls, number: int, values: Mapping[str, Any], cells: tuple[Any, ...] = ()) -> SourceRow:
+        """A row given by its field values (one sent over a queue), with the cells to echo, if any."""
+        return cls(number, cells, RowLayout(positions={}, constants=dict(values)))
+
+    def value(self, field_name: str) -> Any:
+        """The value of ``field_name`` in this row (None when the table has no such field)."""
+        index = self.layout.positions.get(field_name)
+        return self.cells[index] if index is not None else self.layout.constants.get(field_name)
+
+    @property
+    def values(self) -> dict[str, Any]:
+        """Field name -> value, built on each call (a large file keeps no dict per row)."""
+        return {**self.layout.constants, **{name: self.cells[i] for name, i in self.layout.positions.items()}}
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,12 +108,12 @@ def _read(path: Path, columns: ColumnMap, required: Sequence[str]) -> Table:
     refuse_ambiguous_columns(path, headers, columns)
     rows = []
     width = len(headers)
+    layout = RowLayout(positions=positions)
     for number, cells in raw_rows:
         if all(_blank(c) for c in cells):
             continue
         padded = tuple(cells[:width]) + (None,) * (width - len(cells))
-        rows.append(SourceRow(number=number, values={name: padded[i] for name, i in positions.items()},
-                              cells=padded))
+        rows.append(SourceRow(number, padded, layout))
     if not rows:
         raise InputFileError(f"{path}: the file has a header row (row {header_number}) but no data rows")
     mapped = {name: headers[i] for name, i in positions.items()}

@@ -19,6 +19,7 @@ from typing import Any
 from clerk._errors import ConfigError, InputFileError
 from clerk.inputs._sniff import check_is_file
 from clerk.inputs._table import (
+    RowLayout,
     SourceRow,
     Table,
     _blank,
@@ -127,13 +128,13 @@ def read_ticket_export(path: Path, formats: Sequence[TicketFormat], *, choice: s
     fmt, positions = _choose(path, headers, formats, choice)
     refuse_ambiguous_columns(path, headers, fmt.columns)
     table_rows = []
+    layout = RowLayout(positions={field: i for field, i in positions.items() if field != SYSTEM_FIELD},
+                       constants={SYSTEM_FIELD: fmt.system})
     for number, cells in rows[1:]:
         if all(_blank(c) for c in cells):
             continue
         padded = tuple(cells) + (None,) * (len(headers) - len(cells))
-        values: dict[str, Any] = {field: padded[i] for field, i in positions.items()}
-        values[SYSTEM_FIELD] = fmt.system
-        table_rows.append(SourceRow(number=number, values=values, cells=padded[: len(headers)]))
+        table_rows.append(SourceRow(number, padded[: len(headers)], layout))
     if not table_rows and not allow_empty:
         raise InputFileError(f"{path}: the file has a header row (row {header_number}) but no tickets")
     mapped = {field: headers[i] for field, i in positions.items()}

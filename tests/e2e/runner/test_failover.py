@@ -47,7 +47,7 @@ class Nothing:
 
 def one_item(ctx: RunContext) -> Table:
     return Table(path=Path("tick"), headers=("ref",), columns={"ref": "ref"},
-                 rows=[SourceRow(number=2, values={"ref": ctx.run_id}, cells=(ctx.run_id,))])
+                 rows=[SourceRow.of_values(2, {"ref": ctx.run_id}, cells=(ctx.run_id,))])
 
 
 def parse(row: RowReader) -> str:
