@@ -7,10 +7,12 @@ default on, against the sandbox LedgerSMB. Each item's time runs from the previo
 settling (the first from the start of the entering phase, after preflight) to its own.
 The table compares the mean time per item in items 1-10, 91-100 and N-9..N, with the
 CPU time the process tree used per item (which a busy machine moves far less than the
-wall time: it tells a slower clerk from a slower machine), and the
-resident memory of the whole process tree -- this Python process, the Playwright driver
-and every Chromium process -- read from /proc right after items 10, 100, 200, ... and N
-settled (RSS summed, and its anonymous part).
+wall time: it tells a slower clerk from a slower machine). The resident memory of the
+whole process tree -- this Python process, the Playwright driver and every Chromium
+process -- is read from /proc after every item (RSS summed, and its anonymous part): the
+second table gives it after items 10, 100, 200, ... and N, with the highest of the ten
+items up to each, and the last line the lowest and highest after any item from 11 on.
+The bench's own readings (milliseconds) are left out of the items' time.
 Extra SETTING=VALUE pairs override clerk settings (e.g. run.screenshot_format=jpeg).
 """
 
