@@ -191,8 +191,10 @@ def main(count: int, overrides: dict[str, object]) -> None:
         peak_item, peak, _ = sampler.highest(mark - 9, mark)
         print(f"| {mark} | {rss:.0f} MB | {rss - rss10:+.0f} MB | {anon:.0f} MB | {anon - anon10:+.0f} MB "
               f"| {peak:.0f} MB ({peak_item}) | {peak - rss10:+.0f} MB | {procs} | {load:.1f} |")
+    if count == 10:
+        return
     peak_item, peak, peak_anon = sampler.highest(11, count)
-    low = min(rss for rss, *_ in sampler.memory[10:]) if count > 10 else rss10
+    low = min(rss for rss, *_ in sampler.memory[10:])
     print(f"\nAfter every item from 11 to {count}: RSS from {low - rss10:+.0f} to {peak - rss10:+.0f} MB of item 10 "
           f"(highest after item {peak_item}: {peak:.0f} MB, anonymous {peak_anon:.0f} MB, {peak_anon - anon10:+.0f} MB).")
 
