@@ -11,7 +11,9 @@ Ways to post N invoices (all by default), each logging in once:
 - no-traces: clerk with `audit.traces = "off"`;
 - traces-failed: clerk recording every attempt (`audit.traces = "failed"`, the old default);
 - jpeg: clerk with `run.screenshot_format = "jpeg"`;
-- no-survey: clerk without the survey, each invoice looked up on its own.
+- no-survey: clerk without the survey, each invoice looked up on its own;
+- no-gc: clerk without collecting the renderers' garbage as each item begins
+  (`web.release_memory_every = 0`).
 The ways run interleaved (A B C A B C ...) for ROUNDS rounds, so that a machine busy with
 other work slows each alike; the table shows each way's median and its ratio to bare.
 The ratios are the figures to watch; absolute seconds vary with the machine.
@@ -82,7 +84,7 @@ def bare(rows: list[list[object]]) -> float:
     return time.perf_counter() - started
 
 
-def with_clerk(rows: list[list[object]], folder: Path, survey: bool = True, **overrides: str) -> float:
+def with_clerk(rows: list[list[object]], folder: Path, survey: bool = True, **overrides: object) -> float:
     path = folder / f"{uuid.uuid4().hex}.xlsx"
     workbook = Workbook()
     workbook.active.append(["Vendor", "Invoice Number", "Invoice Date", "Due Date", "Amount", "Account", "Description"])
@@ -107,6 +109,7 @@ WAYS = {
     "traces-failed": lambda rows, folder: with_clerk(rows, folder, **{"audit.traces": "failed"}),
     "jpeg": lambda rows, folder: with_clerk(rows, folder, **{"run.screenshot_format": "jpeg"}),
     "no-survey": lambda rows, folder: with_clerk(rows, folder, survey=False),
+    "no-gc": lambda rows, folder: with_clerk(rows, folder, **{"web.release_memory_every": 0}),
 }
 
 
