@@ -37,7 +37,7 @@ class WebSettings:
     viewport_width: int = 1280
     viewport_height: int = 1000
     fresh_sessions_every: int = 50  # items; web sessions start afresh after that many (0: never)
-    release_memory_every: int = 1  # items; then the garbage of every web page's renderer is collected (0: never)
+    release_memory_every: int = 2  # items; then the garbage of every web page's renderer is collected (0: never)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -264,7 +264,7 @@ def _build(project: Path, tree: Mapping[str, Any], sources: Mapping[str, str],
                 viewport_width=_int(web.get("viewport_width"), "web.viewport_width"),
                 viewport_height=_int(web.get("viewport_height"), "web.viewport_height"),
                 fresh_sessions_every=_int(web.get("fresh_sessions_every", 50), "web.fresh_sessions_every"),
-                release_memory_every=_int(web.get("release_memory_every", 1), "web.release_memory_every"),
+                release_memory_every=_int(web.get("release_memory_every", 2), "web.release_memory_every"),
             ),
             retry=RetrySettings(
                 attempts=_int(retry.get("attempts"), "retry.attempts"),
