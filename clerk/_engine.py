@@ -85,12 +85,11 @@ class _Engine:
             known = self.first.ledger.items(self.bot.ledger_key, [self.ledger_reference(item) for item in valid])
             todo = [item for item in valid
                     if not self._settled_by_ledger(self.first, item, known.get(self.ledger_reference(item)))]
-            if todo and self.bot.preflight is not None:
+            checked = bool(todo) and self.bot.preflight is not None
+            if checked:
                 self.enter_phase(RunPhase.PREFLIGHT)
-            # the survey only reads, so it goes before preflight: the first item then starts
-            # from the screen preflight left (invoice_entry takes its form if it fits)
-            self.sightings = survey(self, todo)
-            if todo and self.bot.preflight is not None:
+            self.sightings = survey(self, todo)  # it only reads: the first item starts where preflight left off
+            if checked:
                 preflight(self, todo)
                 todo = [item for item in todo if self._reject_if_invalid(item)]
             invalid = [r for r in self.report.results if r.status is ItemStatus.INVALID]
