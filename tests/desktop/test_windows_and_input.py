@@ -141,7 +141,13 @@ def test_a_window_retitled_while_listed_is_read_whole(tmp_path: Path, make_deskt
     process = subprocess.Popen([sys.executable, "-c", RETITLING, title])
     try:
         desktop = make_desktop(tmp_path, title)
-        seen = [w.title for _ in range(300) for w in desktop.windows() if w.title.startswith(title)]
+
+        def titles() -> list[str]:
+            return [w.title for w in desktop.windows() if w.title.startswith(title)]
+
+        # Tk may take seconds to map its window on a busy machine: list only once it is there
+        desktop.wait_until(titles, "the retitling window")
+        seen = [t for _ in range(300) for t in titles()]
         assert seen and all(t == title or t == f"{title} {'long ' * 20}" for t in seen)
     finally:
         process.kill()
