@@ -79,6 +79,53 @@ def tree_memory_mb(root: int) -> tuple[float, float, int]:
     return total / 1e6, anon / 1e6, count
 
 
+def role(pid: int, root: int) -> str:
+    """What a process of the tree is: clerk's Python, Playwright's node driver, or which
+    Chromium process (its ``--type``, and a utility's service)."""
+    if pid == root:
+        return "clerk python"
+    # Chromium rewrites its command line as one string: split it on spaces as well as NULs
+    args = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").replace("\0", " ").split()
+    if "node" in Path(args[0]).name:
+        return "node driver"
+    kind = next((arg.split("=", 1)[1] for arg in args if arg.startswith("--type=")), None)
+    if kind is None:
+        return "Chromium browser"
+    if kind == "utility":
+        service = next((arg.split("=", 1)[1] for arg in args if arg.startswith("--utility-sub-type=")), "")
+        return {"network.mojom.NetworkService": "network service",
+                "storage.mojom.StorageService": "storage service"}.get(service, f"utility {service}")
+    return {"gpu-process": "GPU", "renderer": "renderer", "zygote": "zygote"}.get(kind, kind)
+
+
+def memory_by_role(root: int) -> dict[str, tuple[float, int]]:
+    """RSS in MB and how many processes, per role (see ``role``), over ``root``'s tree."""
+    found: dict[str, tuple[float, int]] = {}
+    for pid in descendants(root):
+        try:
+            name = role(pid, root)
+            fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines())
+        except OSError:
+            continue
+        if "VmRSS" in fields:
+            rss, count = found.get(name, (0.0, 0))
+            found[name] = (rss + int(fields["VmRSS"].split()[0]) * 1024 / 1e6, count + 1)
+    return found
+
+
+def own_cpu_by_role(root: int) -> dict[str, float]:
+    """CPU seconds each role's live processes used themselves (not their reaped children)."""
+    found: dict[str, float] = {}
+    for pid in descendants(root):
+        try:
+            name = role(pid, root)
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        found[name] = found.get(name, 0.0) + sum(int(value) for value in fields[11:13]) / TICK
+    return found
+
+
 def tree_cpu_s(root: int) -> float:
     """CPU seconds (user + system) used so far by ``root`` and its descendants, live or reaped."""
     total = 0.0
@@ -101,10 +148,13 @@ class Sampler:
         self.resumed: list[float] = []  # when the listener gave each item's thread back
         self.cpu: list[float] = []  # the tree's CPU seconds at the start of entering, then after each item
         self.memory: list[tuple[float, float, int, float]] = []  # after each item: RSS, anonymous, processes, load
+        self.roles: list[dict[str, tuple[float, int]]] = []  # after each item: RSS and processes per role
+        self.role_cpu: list[dict[str, float]] = []  # at the start of entering, then after each item
 
     def phase(self, phase: RunPhase, app: str) -> None:
         if phase is RunPhase.ENTERING:
             self.cpu = [tree_cpu_s(os.getpid())]
+            self.role_cpu = [own_cpu_by_role(os.getpid())]
             self.start = time.perf_counter()
 
     def started(self, total: int, resumed: bool) -> None: ...
@@ -114,6 +164,8 @@ class Sampler:
         self.cpu.append(tree_cpu_s(os.getpid()))
         rss, anon, procs = tree_memory_mb(os.getpid())
         self.memory.append((rss, anon, procs, os.getloadavg()[0]))
+        self.roles.append(memory_by_role(os.getpid()))
+        self.role_cpu.append(own_cpu_by_role(os.getpid()))
         done = len(self.times)
         if done % 10 == 0:
             print(f"{done} items, {self.times[-1] - self.start:.0f} s, RSS {rss:.0f} MB, anonymous {anon:.0f} MB "
@@ -197,6 +249,65 @@ def main(count: int, overrides: dict[str, object]) -> None:
     low = min(rss for rss, *_ in sampler.memory[10:])
     print(f"\nAfter every item from 11 to {count}: RSS from {low - rss10:+.0f} to {peak - rss10:+.0f} MB of item 10 "
           f"(highest after item {peak_item}: {peak:.0f} MB, anonymous {peak_anon:.0f} MB, {peak_anon - anon10:+.0f} MB).")
+    print_roles(sampler, count, peak_item)
+    print_verdicts(sampler, count, windows)
+
+
+ROLES = ("clerk python", "node driver", "Chromium browser", "GPU", "network service", "storage service",
+         "zygote", "renderer")
+
+
+def print_roles(sampler: Sampler, count: int, peak_item: int) -> None:
+    """RSS per process role: which process grows. A role with several processes (the
+    renderers, the zygotes) is summed, with their number in brackets."""
+    marks = sorted({10, *range(100, count + 1, 100), count})
+    seen = {name for reading in sampler.roles for name in reading}
+    roles = [*[name for name in ROLES if name in seen], *sorted(seen - set(ROLES))]
+
+    def cell(item: int, name: str) -> str:
+        rss, procs = sampler.roles[item - 1].get(name, (0.0, 0))
+        return f"{rss:.0f}" + (f" ({procs})" if procs != 1 else "")
+
+    print(f"\n| RSS per process, MB, after item | {' | '.join(str(mark) for mark in marks)} "
+          f"| at the highest total (item {peak_item}) | since item 10 | the role's own highest, 11-{count}, since item 10 |")
+    print("|---|" + "---:|" * (len(marks) + 3))
+    for name in roles:
+        base = sampler.roles[9].get(name, (0.0, 0))[0]
+        at_peak = sampler.roles[peak_item - 1].get(name, (0.0, 0))[0]
+        own = [(reading.get(name, (0.0, 0))[0], item) for item, reading in enumerate(sampler.roles[10:], 11)]
+        top, top_item = max(own)
+        print(f"| {name} | {' | '.join(cell(mark, name) for mark in marks)} | {cell(peak_item, name)} "
+              f"| {at_peak - base:+.0f} | {top - base:+.0f} (item {top_item}) |")
+    print(f"\n| CPU seconds per item, by process | {' | '.join(f'{a}-{b}' for a, b in windows_of(count))} |")
+    print("|---|" + "---:|" * len(windows_of(count)))
+    for name in ("clerk python", "node driver"):
+        print(f"| {name} | {' | '.join(f'{role_cpu(sampler, name, a, b):.2f}' for a, b in windows_of(count))} |")
+    rest = [sampler.cpu_per_item(a, b) - role_cpu(sampler, "clerk python", a, b) - role_cpu(sampler, "node driver", a, b)
+            for a, b in windows_of(count)]
+    print(f"| Chromium (the rest of the tree) | {' | '.join(f'{value:.2f}' for value in rest)} |")
+
+
+def windows_of(count: int) -> list[tuple[int, int]]:
+    return sorted({(1, 10), (91, 100), (count - 9, count)} if count >= 100 else {(1, 10), (count - 9, count)})
+
+
+def role_cpu(sampler: Sampler, name: str, first: int, last: int) -> float:
+    return (sampler.role_cpu[last].get(name, 0.0) - sampler.role_cpu[first - 1].get(name, 0.0)) / (last - first + 1)
+
+
+def print_verdicts(sampler: Sampler, count: int, windows: list[tuple[int, int]]) -> None:
+    """Target 5 in two lines: time per item flat within 10%, RSS within 50 MB of item 10."""
+    base, cpu_base = sampler.per_item(1, 10), sampler.cpu_per_item(1, 10)
+    ratios = [(sampler.per_item(a, b) / base, sampler.cpu_per_item(a, b) / cpu_base, f"{a}-{b}")
+              for a, b in windows if a > 1]
+    worst = max(ratios)
+    print(f"\nTime per item flat within 10%: {'yes' if worst[0] <= 1.10 else 'NO'} (worst: items {worst[2]} at "
+          f"{worst[0]:.2f}x items 1-10, CPU {worst[1]:.2f}x; load now {os.getloadavg()[0]:.1f})")
+    rss10 = sampler.after(10)[0]
+    above = [item for item, (rss, *_) in enumerate(sampler.memory[10:], 11) if rss - rss10 > 50]
+    peak_item, peak, _ = sampler.highest(11, count)
+    print(f"RSS within 50 MB of item 10 after every item 11-{count}: {'yes' if not above else 'NO'} "
+          f"({len(above)} of {count - 10} readings above; highest {peak - rss10:+.0f} MB after item {peak_item})")
 
 
 if __name__ == "__main__":
