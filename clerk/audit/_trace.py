@@ -125,6 +125,8 @@ class ItemTracer:
             context.tracing.start(snapshots=False, screenshots=False, sources=False)
             if from_start:
                 context.tracing.start_chunk(title=self.item)
+            else:  # start() opened a chunk: left open it would record every action of the session
+                context.tracing.stop_chunk()
         except PlaywrightError as err:
             logger.warning("cannot trace {}: {}", app, err.message)
             return

@@ -130,3 +130,27 @@ def test_with_retries_only_an_items_attempts_after_a_failure_are_traced(tmp_path
     text = "".join(trace.read(n).decode() for n in trace.namelist() if n.endswith(".trace"))
     assert '"value":"second attempt"' in text and '"value":"after the password"' in text
     assert "first attempt" not in text and "never traced" not in text and "refused at once" not in text
+
+
+def test_with_retries_a_session_whose_items_succeed_records_nothing(tmp_path: Path) -> None:
+    """traces = "retries": Playwright's ``tracing.start`` opens a chunk of its own; left open,
+    it recorded every action of the session into the scratch folder and kept every call's
+    stack in the driver until the context closed (the driver's memory grew with each item)."""
+    (tmp_path / "demo.yaml").write_text(SELECTORS)
+    tracer = ItemTracer(tmp_path / "traces", "retries")
+    host = BrowserHost(WebSettings(), artifacts_dir=tracer.scratch)
+    try:
+        web = WebPage(host.new_page(), SelectorBook.load(tmp_path, "demo"), 5000)
+        web.page.set_content(PAGE)
+        tracer.attach("demo", web)
+        tracer.next_item("row-00002")
+        web.fill("form.name", "went in at once")
+        assert web.value("form.name") == "went in at once"
+        recorded = "".join(p.read_text() for p in tracer.scratch.glob("*.trace"))
+        assert "went in at once" not in recorded and '"method":"fill"' not in recorded
+        assert web.page.context._impl_obj._connection._tracing_count == 0  # no call stacks sent to the driver
+        tracer.close()
+    finally:
+        host.close()
+        tracer.dispose()
+    assert not (tmp_path / "traces").exists() or not any((tmp_path / "traces").rglob("*.zip"))
