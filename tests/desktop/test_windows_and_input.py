@@ -77,7 +77,8 @@ def test_an_image_that_is_not_shown_fails_with_its_best_score(tmp_path: Path, tk
 
 
 def test_keys_first_then_the_image_when_the_keys_do_not_work(tmp_path: Path, tk_window: TkWindow, make_desktop: Callable[..., Desktop]) -> None:
-    desktop = make_desktop(tmp_path, tk_window.title, _button_template(tmp_path, tk_window, make_desktop), timeout=SHORT)
+    # the default timeout: finding the image is a wait for success, which SHORT could cut off on a busy machine
+    desktop = make_desktop(tmp_path, tk_window.title, _button_template(tmp_path, tk_window, make_desktop))
     clicked: list[str] = []
     # app.button has only an image: activate clicks it and waits for the outcome
     desktop.activate("app.button", lambda: clicked.append(tk_window.line()) or clicked, "the button's click")

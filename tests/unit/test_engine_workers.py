@@ -35,8 +35,9 @@ def run(bot, settings, path: Path, *, stop: StopFlag | None = None, **options: A
 
 def together(count: int) -> threading.Barrier:
     """Entering blocks until ``count`` items are being entered at once; it breaks (and the
-    test fails) when the items are worked one after the other."""
-    return threading.Barrier(count, timeout=10)
+    test fails) when the items are worked one after the other. The timeout is generous: the
+    workers' threads and sessions start late on a busy machine."""
+    return threading.Barrier(count, timeout=60)
 
 
 def test_three_workers_enter_every_item_once_each_in_its_own_session(make_bot, fake_app, settings, lines) -> None:

@@ -20,7 +20,7 @@ from clerk.scheduler._apscheduler import JobScheduler, stored_jobs
 from clerk.scheduler._spec import IntervalSpec, JobSpec, RetrySpec
 
 T0 = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
-WAIT = 10.0  # seconds a test waits for the scheduler's thread, at most
+WAIT = 60.0  # seconds a test waits for the scheduler's thread, at most: it bounds a hang, it times nothing
 
 
 class Events:

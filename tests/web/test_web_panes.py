@@ -11,7 +11,9 @@ pytestmark = pytest.mark.web
 
 def test_without_waiting_the_old_screen_is_still_there(open_page) -> None:
     """The race the framework exists to handle: right after the click, the pane is stale."""
-    web = open_page("pane.html?delay_ms=2000")  # slow enough to read the pane even on a busy machine
+    # the page comes at once; the screen's answer takes 30 s, far longer than reading the pane takes
+    # even on a busy machine (with the delay on the page too, its load had 1 s to spare in 3 s)
+    web = open_page("pane.html?screen_delay_ms=30000")
     web.click("menu.search")
     assert web.value("pane.invoice_number") == "OLD-1"  # the old form answers, not the search form
     assert web.count("search.form") == 0
