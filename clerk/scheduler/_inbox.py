@@ -101,13 +101,14 @@ class Inbox:
 
     def finish(self, working_file: Path, *, failed: bool) -> Path:
         """Move the file and its results workbook to processed/ or failed/. Returns the file's new
-        path; a name that is already taken there gets a time stamp."""
+        path; a name that is already taken there gets a time stamp. The results go first: whoever
+        sees the file arrive there (an operator, a script) finds its results beside it."""
         folder = self.spec.failed if failed else self.spec.processed
         target = _free_name(folder, working_file)
         results = self.results_of(working_file)
-        _move(working_file, target)
         if results.exists():
             _move(results, default_output_path(target))
+        _move(working_file, target)
         return target
 
     @staticmethod

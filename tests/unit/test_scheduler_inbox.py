@@ -125,6 +125,24 @@ def test_finishing_moves_the_file_with_its_results_and_never_overwrites(inbox: I
     assert explanation.read_text() == "why\n"
 
 
+def test_a_finished_file_is_moved_after_its_results_so_they_are_there_when_it_arrives(
+        inbox: Inbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    taken = inbox.take(workbook(inbox.spec.folder / "a.xlsx"))
+    assert taken is not None
+    workbook(inbox.results_of(taken))
+    seen_on_arrival: list[bool] = []
+
+    def replace(source: str | os.PathLike[str], target: str | os.PathLike[str]) -> None:
+        real_replace(source, target)
+        if Path(target) == inbox.spec.processed / "a.xlsx":
+            seen_on_arrival.append((inbox.spec.processed / "a.results.xlsx").exists())
+
+    real_replace = os.replace
+    monkeypatch.setattr(os, "replace", replace)
+    inbox.finish(taken, failed=False)
+    assert seen_on_arrival == [True]  # a runner's test (or operator) waiting for a.xlsx can read its results
+
+
 def test_a_name_already_in_processed_gets_a_time_stamp(inbox: Inbox) -> None:
     workbook(inbox.spec.processed / "a.xlsx")
     taken = inbox.take(workbook(inbox.spec.folder / "a.xlsx"))
