@@ -73,16 +73,16 @@ def test_nested_and_concurrent_pauses_restore_the_collector_only_when_the_last_e
     def other_thread() -> None:
         with collector_paused():
             inner_started.set()
-            outer_may_end.wait(timeout=10)
+            outer_may_end.wait(timeout=60)  # bounds a hang: its pause must outlast the main thread's
 
     with collector_paused():
         worker = threading.Thread(target=other_thread)
         worker.start()
-        inner_started.wait(timeout=10)
+        assert inner_started.wait(timeout=60), "the other thread never paused the collector"
         with collector_paused():
             pass
         assert not gc.isenabled()
     assert not gc.isenabled()  # the other thread's pause is still on
     outer_may_end.set()
-    worker.join(timeout=10)
+    worker.join(timeout=60)
     assert gc.isenabled()
