@@ -9,8 +9,6 @@ import shutil
 import subprocess
 import sys
 import threading
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -18,15 +16,9 @@ import sqlalchemy as sa
 from clerk._ledger_config import LedgerSettings
 from clerk._ledger_db import create_ledger_engine, parse_url
 from clerk.scheduler._leadership import SchedulerLeadership, lock_key, runner_name, scheduler_holder
+from tests.waiting import wait_until
 
 POLL = dt.timedelta(seconds=1)
-
-
-def until(condition: Callable[[], bool], what: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.1)  # polls PostgreSQL's lock table; nothing to synchronize with
 
 
 def shared(pg_url: str) -> LedgerSettings:
@@ -40,7 +32,7 @@ def test_one_runner_holds_the_lock_and_a_standby_names_it(pg_url: str) -> None:
         assert not standby._try_lock()
         assert standby.holder() == runner_name() == scheduler_holder(shared(pg_url))
     # the holder's server process ends after its client has closed the session, and frees the lock then
-    until(lambda: scheduler_holder(shared(pg_url)) is None, "no holder")  # what clerk status shows then
+    wait_until(lambda: scheduler_holder(shared(pg_url)) is None, "no holder")  # what clerk status shows then
     with SchedulerLeadership(shared(pg_url), on_lost=print, poll=POLL) as after:
         assert after._try_lock(), "the lock was not freed when its holder closed"
 
@@ -66,7 +58,7 @@ def test_a_leader_whose_session_ends_is_told_and_the_lock_is_free(pg_url: str) -
         assert lost[0].startswith("lost the scheduler lock")
         with SchedulerLeadership(shared(pg_url), on_lost=print, poll=POLL) as successor:
             # the terminated server process may still be exiting when its client learns of it
-            until(successor._try_lock, "the successor getting the lock")
+            wait_until(successor._try_lock, "the successor getting the lock")
 
 
 def test_ledgers_in_two_schemas_of_one_database_each_have_their_scheduler(pg_url: str) -> None:

@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import uuid
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -30,16 +32,26 @@ selectors:
 """
 
 
-def test_only_the_failed_items_trace_is_kept_and_no_secret_is_ever_traced(tmp_path: Path) -> None:
-    secret, iban = f"pw-{uuid.uuid4().hex[:10]}", f"DE44 {uuid.uuid4().int % 10**8:08d}"
-    REDACTOR.register(secret)
+@contextmanager
+def traced_page(tmp_path: Path, traces: str) -> Iterator[tuple[ItemTracer, WebPage]]:
+    """A page of PAGE in a real browser, traced as ``traces`` says; browser and scratch gone after."""
     (tmp_path / "demo.yaml").write_text(SELECTORS)
-    tracer = ItemTracer(tmp_path / "traces", "failed")
+    tracer = ItemTracer(tmp_path / "traces", traces)
     host = BrowserHost(WebSettings(), artifacts_dir=tracer.scratch)
     try:
         web = WebPage(host.new_page(), SelectorBook.load(tmp_path, "demo"), 5000)
         web.page.set_content(PAGE)
         tracer.attach("demo", web)
+        yield tracer, web
+    finally:
+        host.close()
+        tracer.dispose()
+
+
+def test_only_the_failed_items_trace_is_kept_and_no_secret_is_ever_traced(tmp_path: Path) -> None:
+    secret, iban = f"pw-{uuid.uuid4().hex[:10]}", f"DE44 {uuid.uuid4().int % 10**8:08d}"
+    REDACTOR.register(secret)
+    with traced_page(tmp_path, "failed") as (tracer, web):
         web.fill("login.password", secret)  # the login, in the run's chunk: no failure, so dropped
         tracer.next_item("row-00002")
         web.fill("form.name", "ACME Supplies")
@@ -53,9 +65,6 @@ def test_only_the_failed_items_trace_is_kept_and_no_secret_is_ever_traced(tmp_pa
         tracer.next_item("row-00003")
         web.fill("form.name", "Globex")  # succeeded: dropped
         tracer.close()
-    finally:
-        host.close()
-        tracer.dispose()
     assert not (tmp_path / ".playwright").exists()
     kept = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
     assert kept == ["demo.yaml", "traces/row-00002/demo-trace.zip"]
@@ -74,21 +83,12 @@ def test_only_the_failed_items_trace_is_kept_and_no_secret_is_ever_traced(tmp_pa
 
 
 def test_a_kept_trace_of_pieces_opens_in_the_trace_viewer_format(tmp_path: Path) -> None:
-    tracer = ItemTracer(tmp_path / "traces", "all")
-    (tmp_path / "demo.yaml").write_text(SELECTORS)
-    host = BrowserHost(WebSettings(), artifacts_dir=tracer.scratch)
-    try:
-        web = WebPage(host.new_page(), SelectorBook.load(tmp_path, "demo"), 5000)
-        web.page.set_content(PAGE)
-        tracer.attach("demo", web)
+    with traced_page(tmp_path, "all") as (tracer, web):
         tracer.next_item("row-00002")
         web.fill("form.name", "first")
         web.fill("login.password", "not traced")
         web.fill("form.name", "second")
         tracer.close()
-    finally:
-        host.close()
-        tracer.dispose()
     trace = zipfile.ZipFile(tmp_path / "traces" / "row-00002" / "demo-trace.zip")
     names = set(trace.namelist())
     assert {"trace.trace", "trace.network", "2-trace.trace", "2-trace.network"} <= names
@@ -101,13 +101,7 @@ def test_with_retries_only_an_items_attempts_after_a_failure_are_traced(tmp_path
     """traces = "retries": nothing is recorded until an attempt fails and the item is tried
     again; that retry's trace is kept when the item failed, and a first-time success or a
     failure that was never retried leaves no trace (its screenshots are its evidence)."""
-    (tmp_path / "demo.yaml").write_text(SELECTORS)
-    tracer = ItemTracer(tmp_path / "traces", "retries")
-    host = BrowserHost(WebSettings(), artifacts_dir=tracer.scratch)
-    try:
-        web = WebPage(host.new_page(), SelectorBook.load(tmp_path, "demo"), 5000)
-        web.page.set_content(PAGE)
-        tracer.attach("demo", web)
+    with traced_page(tmp_path, "retries") as (tracer, web):
         tracer.next_item("row-00002")
         web.fill("form.name", "first attempt")
         tracer.mark_failed()
@@ -121,9 +115,6 @@ def test_with_retries_only_an_items_attempts_after_a_failure_are_traced(tmp_path
         tracer.next_item("row-00004")
         web.fill("form.name", "went in")
         tracer.close()
-    finally:
-        host.close()
-        tracer.dispose()
     kept = sorted(p.relative_to(tmp_path).as_posix() for p in (tmp_path / "traces").rglob("*") if p.is_file())
     assert kept == ["traces/row-00002/demo-trace.zip"]
     trace = zipfile.ZipFile(tmp_path / kept[0])
@@ -136,13 +127,7 @@ def test_with_retries_a_session_whose_items_succeed_records_nothing(tmp_path: Pa
     """traces = "retries": Playwright's ``tracing.start`` opens a chunk of its own; left open,
     it recorded every action of the session into the scratch folder and kept every call's
     stack in the driver until the context closed (the driver's memory grew with each item)."""
-    (tmp_path / "demo.yaml").write_text(SELECTORS)
-    tracer = ItemTracer(tmp_path / "traces", "retries")
-    host = BrowserHost(WebSettings(), artifacts_dir=tracer.scratch)
-    try:
-        web = WebPage(host.new_page(), SelectorBook.load(tmp_path, "demo"), 5000)
-        web.page.set_content(PAGE)
-        tracer.attach("demo", web)
+    with traced_page(tmp_path, "retries") as (tracer, web):
         tracer.next_item("row-00002")
         web.fill("form.name", "went in at once")
         assert web.value("form.name") == "went in at once"
@@ -150,7 +135,4 @@ def test_with_retries_a_session_whose_items_succeed_records_nothing(tmp_path: Pa
         assert "went in at once" not in recorded and '"method":"fill"' not in recorded
         assert web.page.context._impl_obj._connection._tracing_count == 0  # no call stacks sent to the driver
         tracer.close()
-    finally:
-        host.close()
-        tracer.dispose()
     assert not (tmp_path / "traces").exists() or not any((tmp_path / "traces").rglob("*.zip"))

@@ -8,8 +8,7 @@ import socket
 import subprocess
 import sys
 import textwrap
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,6 +23,7 @@ from clerk._ledger import (
     RunStatus,
     process_alive,
 )
+from tests.waiting import wait_until
 
 BOT = "invoice_entry"
 REF = "acme|INV-1"
@@ -403,13 +403,6 @@ def test_the_heartbeat_renews_an_open_runs_lease_until_it_finishes(tmp_path: Pat
         assert ledger.run(run).heartbeat == stale
     finally:
         ledger.close()
-
-
-def wait_until(condition: Callable[[], bool], what: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.1)  # polls the ledger; nothing to synchronize with
 
 
 def test_a_sibling_shares_the_database_and_closes_alone(ledger: Ledger, tmp_path: Path) -> None:
