@@ -23,6 +23,7 @@ Extra SETTING=VALUE pairs override clerk settings (e.g. run.screenshot_format=jp
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import os
 import statistics
@@ -62,27 +63,7 @@ def descendants(root: int) -> list[int]:
     return found
 
 
-def tree_memory_mb(root: int) -> tuple[float, float, int]:
-    """Resident memory of ``root`` and all its descendants in MB, and how many processes:
-    RSS summed (a page shared by several of them counts in each), and its anonymous part
-    (heaps, JavaScript memory: where a leak grows). Both count only pages these processes
-    map, so other programs on the machine do not move them, as they move PSS and USS
-    (a library page counts as private once the last other Chromium using it exits).
-    Read from the kernel's counters in /proc/PID/status: a millisecond, where walking
-    smaps takes a tenth of a second on a busy machine."""
-    total, anon, count = 0, 0, 0
-    for pid in descendants(root):
-        try:
-            fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines())
-        except OSError:
-            continue
-        if "VmRSS" in fields:  # a zombie has none
-            total += int(fields["VmRSS"].split()[0]) * 1024
-            anon += int(fields["RssAnon"].split()[0]) * 1024
-            count += 1
-    return total / 1e6, anon / 1e6, count
-
-
+@functools.cache  # a process keeps its role: read its command line once
 def role(pid: int, root: int) -> str:
     """What a process of the tree is: clerk's Python, Playwright's node driver, or which
     Chromium process (its ``--type``, and a utility's service)."""
@@ -102,44 +83,47 @@ def role(pid: int, root: int) -> str:
     return {"gpu-process": "GPU", "renderer": "renderer", "zygote": "zygote"}.get(kind, kind)
 
 
-def memory_by_role(root: int) -> dict[str, tuple[float, int]]:
-    """RSS in MB and how many processes, per role (see ``role``), over ``root``'s tree."""
-    found: dict[str, tuple[float, int]] = {}
+def tree_memory_mb(root: int) -> tuple[float, float, int, dict[str, tuple[float, int]]]:
+    """Resident memory of ``root`` and all its descendants in MB, and how many processes:
+    RSS summed (a page shared by several of them counts in each), and its anonymous part
+    (heaps, JavaScript memory: where a leak grows); then the RSS and process count per
+    role (see ``role``). Both count only pages these processes
+    map, so other programs on the machine do not move them, as they move PSS and USS
+    (a library page counts as private once the last other Chromium using it exits).
+    Read from the kernel's counters in /proc/PID/status: a millisecond, where walking
+    smaps takes a tenth of a second on a busy machine."""
+    total, anon, count = 0, 0, 0
+    by_role: dict[str, tuple[float, int]] = {}
     for pid in descendants(root):
         try:
             name = role(pid, root)
             fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines())
         except OSError:
             continue
-        if "VmRSS" in fields:
-            rss, count = found.get(name, (0.0, 0))
-            found[name] = (rss + int(fields["VmRSS"].split()[0]) * 1024 / 1e6, count + 1)
-    return found
+        if "VmRSS" in fields:  # a zombie has none
+            rss = int(fields["VmRSS"].split()[0]) * 1024
+            total += rss
+            anon += int(fields["RssAnon"].split()[0]) * 1024
+            count += 1
+            role_rss, role_count = by_role.get(name, (0.0, 0))
+            by_role[name] = (role_rss + rss / 1e6, role_count + 1)
+    return total / 1e6, anon / 1e6, count, by_role
 
 
-def own_cpu_by_role(root: int) -> dict[str, float]:
-    """CPU seconds each role's live processes used themselves (not their reaped children)."""
-    found: dict[str, float] = {}
+def tree_cpu_s(root: int) -> tuple[float, dict[str, float]]:
+    """CPU seconds (user + system) used so far by ``root`` and its descendants, live or reaped;
+    then per role (see ``role``) what its live processes used themselves (not reaped children)."""
+    total = 0.0
+    by_role: dict[str, float] = {}
     for pid in descendants(root):
         try:
             name = role(pid, root)
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        found[name] = found.get(name, 0.0) + sum(int(value) for value in fields[11:13]) / TICK
-    return found
-
-
-def tree_cpu_s(root: int) -> float:
-    """CPU seconds (user + system) used so far by ``root`` and its descendants, live or reaped."""
-    total = 0.0
-    for pid in descendants(root):
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
         total += sum(int(value) for value in fields[11:15]) / TICK  # utime stime cutime cstime
-    return total
+        by_role[name] = by_role.get(name, 0.0) + sum(int(value) for value in fields[11:13]) / TICK
+    return total, by_role
 
 
 class Sampler:
@@ -157,19 +141,20 @@ class Sampler:
 
     def phase(self, phase: RunPhase, app: str) -> None:
         if phase is RunPhase.ENTERING:
-            self.cpu = [tree_cpu_s(os.getpid())]
-            self.role_cpu = [own_cpu_by_role(os.getpid())]
+            cpu, role_cpu = tree_cpu_s(os.getpid())
+            self.cpu, self.role_cpu = [cpu], [role_cpu]
             self.start = time.perf_counter()
 
     def started(self, total: int, resumed: bool) -> None: ...
 
     def advanced(self, result: ItemResult) -> None:
         self.times.append(time.perf_counter())
-        self.cpu.append(tree_cpu_s(os.getpid()))
-        rss, anon, procs = tree_memory_mb(os.getpid())
+        cpu, role_cpu = tree_cpu_s(os.getpid())
+        self.cpu.append(cpu)
+        self.role_cpu.append(role_cpu)
+        rss, anon, procs, roles = tree_memory_mb(os.getpid())
         self.memory.append((rss, anon, procs, os.getloadavg()[0]))
-        self.roles.append(memory_by_role(os.getpid()))
-        self.role_cpu.append(own_cpu_by_role(os.getpid()))
+        self.roles.append(roles)
         done = len(self.times)
         if done % 10 == 0:
             print(f"{done} items, {self.times[-1] - self.start:.0f} s, RSS {rss:.0f} MB, anonymous {anon:.0f} MB "
@@ -229,7 +214,7 @@ def main(count: int, overrides: dict[str, object]) -> None:
     print(json.dumps({"start": sampler.start, "settled": sampler.times, "resumed": sampler.resumed, "cpu": sampler.cpu,
                       "memory": sampler.memory}), file=sys.stderr)
     print(f"outcome {report.outcome.value}, counts {dict(report.counts)}, {len(sampler.times)} items settled")
-    windows = sorted({(1, 10), (91, 100), (count - 9, count)} if count >= 100 else {(1, 10), (count - 9, count)})
+    windows = windows_of(count)
     base = sampler.per_item(1, 10)
     cpu_base = sampler.cpu_per_item(1, 10)
     print(f"\n| items ({count} invoices, one run) | seconds per item | ratio to items 1-10 "
